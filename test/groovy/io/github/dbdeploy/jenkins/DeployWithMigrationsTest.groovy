@@ -1,0 +1,298 @@
+package io.github.dbdeploy.jenkins
+
+import static org.junit.jupiter.api.Assertions.assertEquals
+import static org.junit.jupiter.api.Assertions.assertNull
+import static org.junit.jupiter.api.Assertions.assertTrue
+import static org.junit.jupiter.api.Assertions.assertFalse
+
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.params.ParameterizedTest
+import org.junit.jupiter.params.provider.Arguments
+import org.junit.jupiter.params.provider.MethodSource
+
+import java.util.stream.Stream
+
+class DeployWithMigrationsTest extends LibraryTestBase {
+
+    public static final String PACKAGE = 'mvn -B dbdeploy:package -Penv=prod'
+    public static final String STATUS = 'mvn -B dbdeploy:status -Penv=prod'
+    public static final String MIGRATE = 'mvn -B dbdeploy:migrate -Penv=prod -Ddbdeploy.tag=deploy-prod-42'
+    public static final String ROLLBACK = 'mvn -B dbdeploy:rollback -Penv=prod -Ddbdeploy.rollbackTag=deploy-prod-42'
+    public static final String MIGRATED = 'migrated by deploy-prod-42'
+
+    /** The happy path, in order. */
+    public static final List<String> ALL_STEPS = [
+            './live-colour.sh',
+            PACKAGE,
+            STATUS,
+            './deploy.sh green',
+            'curl -fsS http://green.internal/health',
+            MIGRATE,
+            './smoke-test.sh green',
+            './switch.sh green',
+            './verify.sh green',
+            './retire.sh blue',
+    ]
+
+    final SimulatedWorld world = new SimulatedWorld()
+
+    @BeforeEach
+    void connectWorld() {
+        world.files = files
+    }
+
+    @Override
+    Object runShell(String line, Map args, Map<String, String> boundEnv) {
+        return world.run(line, args)
+    }
+
+    @Test
+    void happyPathRunsEveryStageInOrderAndMigratesBeforeTrafficMoves() {
+        Throwable failure = runJenkinsfile('deployWithMigrations')
+
+        assertNull(failure)
+        assertEquals(ALL_STEPS, shells)
+        assertEquals(['Resolve live colour', 'Package and status', 'Deploy green', 'Health check green', 'Migrate database',
+                      'Smoke test green', 'Switch traffic to green', 'Verify green', 'Retire blue'], stages)
+        assertTrue(shells.indexOf(MIGRATE) < shells.indexOf('./switch.sh green'), 'migrate runs while blue still serves')
+        assertEquals('green', world.serving)
+        assertEquals(MIGRATED, world.database)
+        assertEquals('SUCCESS', buildResult)
+        assertTrue(buildDescription.startsWith('deploy-prod-42: green serves traffic in prod; the database is migrated; blue was retired.'), buildDescription)
+        assertTrue(buildDescription.contains('## dbdeploy migrate: OK'), 'the migrate summary is in the description')
+    }
+
+    @Test
+    void theWholeRunHoldsTheEnvironmentLockAndATimeout() {
+        runJenkinsfile('deployWithMigrations')
+
+        assertEquals('lock:dbdeploy-prod', events[0])
+        assertEquals('timeout:30 MINUTES', events[1])
+        assertEquals('stage:Resolve live colour', events[2])
+        assertEquals('lock:released', events.findAll { !it.startsWith('echo:') }.last())
+    }
+
+    @Test
+    void timeoutMinutesIsPassedToTheTimeoutStep() {
+        binding.setVariable('overrides', [timeoutMinutes: 12])
+
+        runJenkinsfile('deployWithMigrations')
+
+        assertTrue(events.contains('timeout:12 MINUTES'))
+    }
+
+    @Test
+    void credentialsAreBoundOnlyAroundMavenAndNeverOnTheCommandLine() {
+        runJenkinsfile('deployWithMigrations')
+
+        shells.each { line ->
+            Map<String, String> bound = shellEnv[line]
+            if (line.startsWith('mvn ')) {
+                assertEquals([DBDEPLOY_USERNAME: 'deployer', DBDEPLOY_PASSWORD: SECRET], bound, line)
+            } else {
+                assertEquals([:], bound, "no database credentials for the user's own command: ${line}")
+            }
+            assertFalse(line.contains(SECRET))
+            assertFalse(line.contains('deployer'), 'not even the user name goes on a command line')
+        }
+        assertEquals(3, events.count { it == 'withCredentials:prod-db' }, 'package, status and migrate each bind the credentials')
+    }
+
+    @Test
+    void withoutCredentialsIdMavenRunsWithoutABinding() {
+        binding.setVariable('removals', ['credentialsId'])
+
+        runJenkinsfile('deployWithMigrations')
+
+        assertFalse(events.any { it.startsWith('withCredentials') })
+        assertEquals(ALL_STEPS, shells)
+    }
+
+    @Test
+    void summariesAreShownInTheLogAndArchivedAfterEveryGoal() {
+        runJenkinsfile('deployWithMigrations')
+
+        assertTrue(echoes.contains('dbdeploy:migrate summary (target/dbdeploy/summary.md):\n## dbdeploy migrate: OK\n'), echoes.join('\n'))
+        assertTrue(echoes.contains('dbdeploy:status summary (target/dbdeploy/summary.md):\n## dbdeploy status: OK\n'))
+        assertEquals(3, archived.size())
+        archived.each {
+            assertEquals('target/dbdeploy/summary.json,target/dbdeploy/summary.md', it.artifacts)
+        }
+    }
+
+    @Test
+    void mavenCommandAndArgsAndDeploymentIdAreUsedVerbatim() {
+        binding.setVariable('overrides', [mavenCommand: './mvnw', mavenArgs: '-B -ntp -s settings.xml', deploymentId: 'release-7.1'])
+
+        runJenkinsfile('deployWithMigrations')
+
+        assertEquals('./mvnw -B -ntp -s settings.xml dbdeploy:migrate -Penv=prod -Ddbdeploy.tag=release-7.1', shells[5])
+    }
+
+    @Test
+    void optionalStagesAreLeftOutWhenTheirClosuresAreNotGiven() {
+        binding.setVariable('removals', ['smokeTest', 'verify', 'retire'])
+
+        runJenkinsfile('deployWithMigrations')
+
+        assertEquals(['./live-colour.sh', PACKAGE, STATUS, './deploy.sh green', 'curl -fsS http://green.internal/health', MIGRATE, './switch.sh green'], shells)
+        assertEquals('green', world.serving)
+        assertTrue(buildDescription.startsWith('deploy-prod-42: green serves traffic in prod; the database is migrated; blue is still running.'))
+    }
+
+    @Test
+    void deploysToBlueWhenGreenIsLive() {
+        world.serving = 'green'
+
+        runJenkinsfile('deployWithMigrations')
+
+        assertTrue(shells.contains('./deploy.sh blue'))
+        assertTrue(shells.contains('./retire.sh green'))
+        assertEquals('blue', world.serving)
+    }
+
+    // ---- a failure injected at every stage ----
+
+    static Stream<Arguments> failures() {
+        return Stream.of(
+                // failing command, sh lines that ran, rollback expected, final colour, final database, message fragment
+                Arguments.of('./live-colour.sh', 1, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Resolve live colour' failed: AbortException: script returned exit code 1. Nothing to undo"),
+                Arguments.of('dbdeploy:package', 2, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Package and status' failed: AbortException: script returned exit code 1. Nothing to undo: the database was not changed and traffic stays on blue."),
+                Arguments.of('dbdeploy:status', 3, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Package and status' failed"),
+                Arguments.of('./deploy.sh', 4, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Deploy green' failed"),
+                Arguments.of('curl -fsS', 5, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Health check green' failed"),
+                Arguments.of('dbdeploy:migrate', 6, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Migrate database' failed: AbortException: script returned exit code 1. dbdeploy:migrate restores the database itself when it fails (its summary is above), and traffic stays on blue."),
+                Arguments.of('./smoke-test.sh', 7, true, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Smoke test green' failed: AbortException: script returned exit code 1. Undone: traffic never left blue; database rolled back to its state before deploy-prod-42."),
+                Arguments.of('./switch.sh green', 8, true, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Switch traffic to green' failed: AbortException: script returned exit code 1. Undone: traffic switched back to blue; database rolled back to its state before deploy-prod-42."),
+                Arguments.of('./verify.sh', 9, true, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Verify green' failed: AbortException: script returned exit code 1. Undone: traffic switched back to blue; database rolled back to its state before deploy-prod-42. Fix the cause and run the pipeline again."),
+                Arguments.of('./retire.sh', 10, false, 'green', MIGRATED,
+                        "Stage 'Retire blue' failed: AbortException: script returned exit code 1. green serves traffic and passed verification, so nothing was undone. Stop blue by hand when convenient."),
+        )
+    }
+
+    @ParameterizedTest(name = 'failure in {0}')
+    @MethodSource('failures')
+    void aFailureAtEveryStageUndoesExactlyWhatWasDone(String failingCommand, int stepsRun, boolean rollsBack,
+                                                      String finalColour, String finalDatabase, String message) {
+        world.failing << failingCommand
+
+        Throwable failure = runJenkinsfile('deployWithMigrations')
+
+        List<String> expected = ALL_STEPS.subList(0, stepsRun)
+        if (failingCommand == './switch.sh green' || failingCommand == './verify.sh') {
+            expected = expected + ['./switch.sh blue']
+        }
+        if (rollsBack) {
+            expected = expected + [ROLLBACK]
+        }
+        assertEquals(expected, shells)
+        assertEquals(rollsBack, shells.contains(ROLLBACK), 'rollback with this deployment\'s tag')
+        assertEquals(rollsBack ? 1 : 0, shells.count { it.contains('dbdeploy:rollback') })
+        assertEquals(finalColour, world.serving, 'colour serving traffic at the end')
+        assertEquals(finalDatabase, world.database)
+        assertEquals('FAILURE', buildResult)
+        assertTrue(failure.message.startsWith('[deployWithMigrations] '), failure.message)
+        assertTrue(failure.message.contains(message), "expected <${message}> in <${failure.message}>")
+        assertTrue(buildDescription.startsWith(message) || buildDescription.contains(message), buildDescription)
+        assertEquals('lock:released', events.findAll { it.startsWith('lock:') }.last())
+    }
+
+    @Test
+    void aSwitchThatMovedTrafficAndThenFailedIsSwitchedBack() {
+        world.failingAfterEffect << './switch.sh green'
+
+        Throwable failure = runJenkinsfile('deployWithMigrations')
+
+        assertEquals(ALL_STEPS.subList(0, 8) + ['./switch.sh blue', ROLLBACK], shells)
+        assertEquals('blue', world.serving)
+        assertEquals(SimulatedWorld.BEFORE, world.database)
+        assertTrue(failure.message.contains('Undone: traffic switched back to blue; database rolled back'))
+    }
+
+    @Test
+    void aFailedRollbackLeavesTrafficOnTheOldColourAndGivesTheExactCommand() {
+        world.failing.addAll(['./verify.sh', 'dbdeploy:rollback'])
+
+        Throwable failure = runJenkinsfile('deployWithMigrations')
+
+        assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue', ROLLBACK], shells)
+        assertEquals('blue', world.serving)
+        assertEquals(MIGRATED, world.database)
+        assertEquals('FAILURE', buildResult)
+        assertEquals("[deployWithMigrations] Stage 'Verify green' failed: AbortException: script returned exit code 1. " +
+                "Undone: traffic switched back to blue. Rolling the database back FAILED: AbortException: script returned exit code 1. " +
+                "Traffic stays on blue, which runs on the new schema. Roll back by hand: run from the project directory, " +
+                "with the username and password of Jenkins credentials 'prod-db' exported as DBDEPLOY_USERNAME and DBDEPLOY_PASSWORD: " +
+                ROLLBACK, failure.message)
+    }
+
+    @Test
+    void whenSwitchingBackFailsTheDatabaseIsNotRolledBack() {
+        world.failing.addAll(['./verify.sh', './switch.sh blue'])
+
+        Throwable failure = runJenkinsfile('deployWithMigrations')
+
+        assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue'], shells)
+        assertEquals('green', world.serving)
+        assertEquals(MIGRATED, world.database, 'green still serves and needs the new schema')
+        assertTrue(failure.message.contains('Switching traffic back to blue failed too'), failure.message)
+        assertTrue(failure.message.contains('The database was NOT rolled back'))
+        assertTrue(failure.message.endsWith(ROLLBACK))
+    }
+
+    @Test
+    void rollbackOnFailureFalseSwitchesBackButKeepsTheSchemaAndSaysSo() {
+        binding.setVariable('overrides', [rollbackOnFailure: false])
+        world.failing << './verify.sh'
+
+        Throwable failure = runJenkinsfile('deployWithMigrations')
+
+        assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue'], shells)
+        assertEquals('blue', world.serving)
+        assertEquals(MIGRATED, world.database)
+        assertEquals('FAILURE', buildResult)
+        assertTrue(failure.message.contains('Undone: traffic switched back to blue. The database keeps the changes of deploy-prod-42 because rollbackOnFailure is false'), failure.message)
+        assertTrue(failure.message.endsWith(ROLLBACK))
+        assertTrue(buildDescription.contains('rollbackOnFailure is false'))
+    }
+
+    @Test
+    void theBuildDescriptionCarriesTheRollbackSummary() {
+        world.failing << './verify.sh'
+
+        runJenkinsfile('deployWithMigrations')
+
+        assertTrue(buildDescription.endsWith('\n\n## dbdeploy rollback: OK\n'), buildDescription)
+    }
+
+    @Test
+    void aLiveColourOutsideTheColoursIsRefusedBeforeAnythingRuns() {
+        world.serving = 'purple'
+
+        Throwable failure = runJenkinsfile('deployWithMigrations')
+
+        assertEquals(['./live-colour.sh'], shells)
+        assertTrue(failure.message.contains("the switchTraffic closure reports the live colour 'purple', which is not one of blue, green"), failure.message)
+    }
+
+    @Test
+    void missingCredentialsFailBeforeTheDatabaseIsTouched() {
+        binding.setVariable('overrides', [credentialsId: 'no-such-credentials'])
+
+        Throwable failure = runJenkinsfile('deployWithMigrations')
+
+        assertEquals(['./live-colour.sh'], shells)
+        assertTrue(failure.message.contains("Could not find credentials entry with ID 'no-such-credentials'"), failure.message)
+        assertTrue(failure.message.contains('Nothing to undo'))
+    }
+}

@@ -1,0 +1,59 @@
+package io.github.dbdeploy.jenkins
+
+import hudson.AbortException
+
+/**
+ * What the `sh` lines of the test Jenkinsfiles do to a pretend production: which colour serves traffic,
+ * what the database holds, and the summary files the Maven goals write. Tests inject failures by
+ * naming a command; a failing migrate leaves the database as it was, because the real goal rolls back itself.
+ */
+class SimulatedWorld {
+
+    public static final String BEFORE = 'schema before this deployment'
+
+    String serving = 'blue'
+    String database = BEFORE
+    /** Commands that fail; each matches when the `sh` line contains it. */
+    final List<String> failing = []
+    /** Commands that do their work and then fail (a switch that moved traffic but reported an error). */
+    final List<String> failingAfterEffect = []
+    Map<String, String> files
+
+    Object run(String line, Map args) {
+        boolean fail = failing.any { line.contains(it) }
+        if (fail) {
+            if (line.contains('dbdeploy:')) {
+                summary(line, 'FAILED, database restored')
+            }
+            throw new AbortException('script returned exit code 1')
+        }
+        if (line == './live-colour.sh') {
+            return args.returnStdout ? "${serving}\n".toString() : null
+        }
+        def switchTo = line =~ /^\.\/switch\.sh (\w+)$/
+        if (switchTo) {
+            serving = switchTo[0][1]
+        }
+        def migrate = line =~ /dbdeploy:migrate .*-Ddbdeploy\.tag=(\S+)/
+        if (migrate) {
+            database = "migrated by ${migrate[0][1]}".toString()
+        }
+        def rollback = line =~ /dbdeploy:rollback .*-Ddbdeploy\.rollbackTag=(\S+)/
+        if (rollback && database == "migrated by ${rollback[0][1]}".toString()) {
+            database = BEFORE
+        }
+        if (line.contains('dbdeploy:')) {
+            summary(line, 'OK')
+        }
+        if (failingAfterEffect.any { line.contains(it) }) {
+            throw new AbortException('script returned exit code 1')
+        }
+        return args.returnStdout ? '' : (args.returnStatus ? 0 : null)
+    }
+
+    private void summary(String line, String outcome) {
+        String goal = (line =~ /dbdeploy:(\w+)/)[0][1]
+        files['target/dbdeploy/summary.md'] = "## dbdeploy ${goal}: ${outcome}\n".toString()
+        files['target/dbdeploy/summary.json'] = "{\"goal\":\"${goal}\"}".toString()
+    }
+}
