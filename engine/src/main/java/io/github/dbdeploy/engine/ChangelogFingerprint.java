@@ -1,0 +1,82 @@
+package io.github.dbdeploy.engine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * SHA-256 of every file under the changelog root (paths and contents) plus the context and label filters.
+ * If it equals the fingerprint of the last successful deployment, and DATABASECHANGELOG has not changed
+ * since, nothing can be pending: the no-op deploy, the case of most deployments, skips Liquibase entirely.
+ * Changelogs cannot include files outside their root (Liquibase's search path is that root), so every file
+ * that could matter is covered.
+ */
+public final class ChangelogFingerprint {
+
+    /** A file under the root with its own SHA-256; also the content of a bundle manifest. */
+    public record FileHash(String relativePath, String sha256) {
+    }
+
+    private ChangelogFingerprint() {
+    }
+
+    public static String of(Path root, String contexts, String labels) {
+        MessageDigest total = sha256();
+        for (FileHash file : files(root)) {
+            total.update(file.relativePath().getBytes(StandardCharsets.UTF_8));
+            total.update((byte) 0);
+            total.update(file.sha256().getBytes(StandardCharsets.US_ASCII));
+            total.update((byte) '\n');
+        }
+        total.update(("contexts=" + Objects.toString(contexts, "") + "\nlabels=" + Objects.toString(labels, ""))
+                .getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(total.digest());
+    }
+
+    /** Every regular file under {@code root}, sorted by path (with '/' separators), each with its SHA-256. */
+    public static List<FileHash> files(Path root) {
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(root)) {
+            paths = walk.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            throw DbdeployException.runtime("Cannot read the changelog directory " + root + ": " + e.getMessage(), e);
+        }
+        List<FileHash> out = new ArrayList<>(paths.size());
+        for (Path p : paths) {
+            out.add(new FileHash(root.relativize(p).toString().replace('\\', '/'), sha256(p)));
+        }
+        out.sort((a, b) -> a.relativePath().compareTo(b.relativePath()));
+        return out;
+    }
+
+    public static String sha256(Path file) {
+        MessageDigest md = sha256();
+        byte[] buf = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw DbdeployException.runtime("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package io.github.dbdeploy.engine;
+
+import java.io.StringWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import liquibase.changelog.ChangeSet;
+
+/**
+ * The engine's one entry point: {@code new Dbdeploy(settings, progress).migrate()} and friends. The same
+ * class runs inside Maven and on a remote host. Every command returns a result; configuration errors and
+ * failures that leave nothing to summarise are thrown as {@link DbdeployException}.
+ */
+public final class Dbdeploy {
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final DeploySettings settings;
+    private final Progress progress;
+
+    public Dbdeploy(DeploySettings settings, Progress progress) {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /** A readable, unique deployment id: {@code <prefix>-<UTC time>}, e.g. {@code 1.4.0-20261122T101500Z}. */
+    public static String newDeploymentId(String prefix) {
+        String stamp = ID_TIME.format(java.time.Instant.now());
+        String p = prefix == null || prefix.isBlank() ? "deploy" : prefix.replaceAll("[^A-Za-z0-9._:@+-]", "-");
+        return p + "-" + stamp;
+    }
+
+    /**
+     * Applies pending changesets under the deployment lock; on failure rolls back to the state before this
+     * run (when {@link DeploySettings#rollbackOnFailure()}). Writes the summary files either way.
+     */
+    public RunSummary migrate() {
+        long started = System.nanoTime();
+        String id = settings.deploymentId() != null ? settings.deploymentId() : newDeploymentId("deploy");
+        String fingerprint = ChangelogFingerprint.of(settings.changelogRoot(), settings.contexts(), settings.labels());
+        try (TargetDatabase db = TargetDatabase.open(settings, "migrate " + id)) {
+            Connection c = db.connection();
+            DeploymentJournal journal = new DeploymentJournal(c);
+            ChangelogHistory history = new ChangelogHistory(c);
+
+            ChangelogHistory.State current = history.state();
+            if (journal.exists() && journal.isUpToDate(fingerprint, current)) {
+                // The changelog is byte-for-byte what the last successful deployment applied, and nobody has
+                // touched DATABASECHANGELOG since: nothing can be pending, so Liquibase is not even started.
+                journal.start(id, settings.environment(), settings.deployedBy(), current.maxOrder());
+                journal.finish(id, Deployment.SUCCESS, 0, fingerprint, current);
+                progress.info("Changelog unchanged since the last deployment: nothing to apply.");
+                return finish(new RunSummary("migrate", RunSummary.SUCCESS, settings.environment(), id, 0,
+                        current.rows(), elapsed(started), List.of(), null, false));
+            }
+
+            db.lock(settings.lockWait(), progress);
+            journal.create();
+            int interrupted = journal.markInterrupted();
+            if (interrupted > 0) {
+                progress.warn(interrupted + " earlier deployment(s) ended without finishing (the process was killed);"
+                        + " their applied changesets stay, and this run continues from there.");
+            }
+            LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
+            List<ChangeSet> pending = liquibase.pending();
+            int skipped = liquibase.changesetCount() - pending.size();
+            ChangelogHistory.State before = history.state();
+            journal.start(id, settings.environment(), settings.deployedBy(), before.maxOrder());
+
+            if (pending.isEmpty()) {
+                journal.finish(id, Deployment.SUCCESS, 0, fingerprint, before);
+                progress.info("Database is up to date: nothing to apply.");
+                return finish(new RunSummary("migrate", RunSummary.SUCCESS, settings.environment(), id, 0, skipped,
+                        elapsed(started), List.of(), null, false));
+            }
+
+            if (settings.rollbackOnFailure()) {
+                List<String> irreversible = liquibase.withoutRollback(pending);
+                if (!irreversible.isEmpty()) {
+                    progress.warn("No rollback for " + irreversible.size() + " pending changeset(s): "
+                            + String.join(", ", limit(irreversible, 5))
+                            + ". If a later changeset fails, these cannot be undone automatically.");
+                }
+            }
+            progress.info("Applying " + pending.size() + " changeset(s) to " + settings.displayUrl()
+                    + " (deployment " + id + ")");
+            // Each changeset still commits on its own; an asynchronous commit only spares the wait for the WAL
+            // flush. The journal's synchronous commit at the end flushes everything before it.
+            db.execute("set synchronous_commit = off");
+            LiquibaseSession.Outcome update = liquibase.update();
+            db.execute("set synchronous_commit = on");
+
+            if (!update.failed()) {
+                journal.finish(id, Deployment.SUCCESS, update.changesets().size(), fingerprint, history.state());
+                return finish(new RunSummary("migrate", RunSummary.SUCCESS, settings.environment(), id,
+                        update.changesets().size(), skipped, elapsed(started), update.changesets(), null, false));
+            }
+            return recoverFromFailedUpdate(id, started, skipped, before, update, liquibase, journal, history);
+        } catch (SQLException e) {
+            throw DbdeployException.runtime("Database error during migrate: " + scrub(e.getMessage()), e);
+        }
+    }
+
+    private RunSummary recoverFromFailedUpdate(String id, long started, int skipped, ChangelogHistory.State before,
+                                               LiquibaseSession.Outcome update, LiquibaseSession liquibase,
+                                               DeploymentJournal journal, ChangelogHistory history)
+            throws SQLException {
+        String reason = scrub(update.describeFailure());
+        List<ChangesetOutcome> outcomes = new ArrayList<>(update.changesets());
+        int applied = (int) outcomes.stream().filter(o -> o.status() == ChangesetOutcome.Status.APPLIED).count();
+        progress.warn(reason);
+        String status;
+        String error;
+        if (!settings.rollbackOnFailure()) {
+            status = RunSummary.FAILED;
+            error = reason + "\nThe " + applied + " changeset(s) applied before it remain (dbdeploy.rollbackOnFailure"
+                    + " is false). Fix the changeset and run migrate again, or run mvn dbdeploy:rollback"
+                    + " -Ddbdeploy.rollbackTag=" + id + " to undo them.";
+        } else {
+            List<ChangelogHistory.Row> toUndo = history.rowsAfter(before.maxOrder());
+            List<String> irreversible = liquibase.withoutRollback(toUndo);
+            if (toUndo.isEmpty()) {
+                status = RunSummary.ROLLED_BACK;
+                error = reason + "\nNothing had been applied before it; the database is as it was.";
+            } else if (!irreversible.isEmpty()) {
+                status = RunSummary.FAILED;
+                error = reason + "\nCould NOT roll back automatically: " + String.join("; ", irreversible)
+                        + ". The " + toUndo.size() + " changeset(s) applied by this deployment remain; add rollback"
+                        + " blocks and run mvn dbdeploy:rollback -Ddbdeploy.rollbackTag=" + id + ", or fix forward.";
+            } else {
+                progress.info("Rolling back the " + toUndo.size() + " changeset(s) applied by deployment " + id);
+                LiquibaseSession.Outcome rollback = liquibase.rollback(toUndo.size());
+                markRolledBack(outcomes, rollback.changesets());
+                if (rollback.failed()) {
+                    status = RunSummary.FAILED;
+                    error = reason + "\nThe automatic rollback failed too: " + scrub(rollback.describeFailure())
+                            + "\nThe database is partly rolled back. Fix the rollback and run mvn dbdeploy:rollback"
+                            + " -Ddbdeploy.rollbackTag=" + id;
+                } else {
+                    status = RunSummary.ROLLED_BACK;
+                    error = reason + "\nRolled back the " + toUndo.size() + " changeset(s) applied before it;"
+                            + " the database is as it was before deployment " + id + ".";
+                }
+            }
+        }
+        journal.finish(id, status.equals(RunSummary.ROLLED_BACK) ? Deployment.ROLLED_BACK : Deployment.FAILED,
+                applied, null, history.state());
+        return finish(new RunSummary("migrate", status, settings.environment(), id, applied, skipped,
+                elapsed(started), outcomes, error, false));
+    }
+
+    private static void markRolledBack(List<ChangesetOutcome> applied, List<ChangesetOutcome> rolledBack) {
+        for (ChangesetOutcome undone : rolledBack) {
+            for (int i = 0; i < applied.size(); i++) {
+                ChangesetOutcome o = applied.get(i);
+                if (o.status() == ChangesetOutcome.Status.APPLIED && o.id().equals(undone.id())
+                        && o.file().equals(undone.file()) && undone.status() == ChangesetOutcome.Status.ROLLED_BACK) {
+                    applied.set(i, new ChangesetOutcome(o.id(), o.author(), o.file(), o.durationMs(),
+                            ChangesetOutcome.Status.ROLLED_BACK));
+                }
+            }
+        }
+    }
+
+    /** Prints the SQL that migrate would run; changes nothing. */
+    public RunSummary dryRun() {
+        long started = System.nanoTime();
+        String id = settings.deploymentId() != null ? settings.deploymentId() : newDeploymentId("deploy");
+        try (TargetDatabase db = TargetDatabase.open(settings, "dry-run " + id)) {
+            LiquibaseSession liquibase = new LiquibaseSession(settings, db.connection(), progress);
+            List<String> pending = pendingWithoutSideEffects(liquibase, new ChangelogHistory(db.connection()));
+            StringWriter sql = new StringWriter();
+            liquibase.updateSql(sql);
+            progress.info("Dry run: the SQL below is what migrate would run; nothing was changed.");
+            sql.toString().lines().forEach(progress::info);
+            List<ChangesetOutcome> outcomes = new ArrayList<>();
+            for (String p : pending) {
+                outcomes.add(new ChangesetOutcome(p, "", "", 0, ChangesetOutcome.Status.PENDING));
+            }
+            return finish(new RunSummary("migrate", RunSummary.SUCCESS, settings.environment(), id, 0,
+                    liquibase.changesetCount() - pending.size(), elapsed(started), outcomes, null, true));
+        } catch (SQLException e) {
+            throw DbdeployException.runtime("Database error during dry run: " + scrub(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Undoes changesets, newest first, after checking that every one of them has rollback SQL; refuses
+     * (changing nothing) when any does not.
+     */
+    public RunSummary rollback(RollbackTarget target) {
+        long started = System.nanoTime();
+        try (TargetDatabase db = TargetDatabase.open(settings, "rollback")) {
+            Connection c = db.connection();
+            db.lock(settings.lockWait(), progress);
+            DeploymentJournal journal = new DeploymentJournal(c);
+            ChangelogHistory history = new ChangelogHistory(c);
+            boolean hasJournal = journal.exists();
+
+            String label;
+            List<ChangelogHistory.Row> toUndo;
+            if (target.count() != null) {
+                List<ChangelogHistory.Row> all = history.rowsAfter(0);
+                toUndo = all.subList(0, Math.min(target.count(), all.size()));
+                label = "the last " + toUndo.size() + " changeset(s)";
+            } else {
+                Deployment deployment = target.deploymentId() != null
+                        ? findDeployment(journal, hasJournal, target.deploymentId())
+                        : (hasJournal ? journal.lastWithChanges() : Optional.<Deployment>empty()).orElseThrow(() ->
+                            DbdeployException.configuration("No deployment that changed this database is recorded,"
+                                    + " so there is nothing to roll back. To undo changesets applied some other way,"
+                                    + " use -Ddbdeploy.rollbackCount=N."));
+                toUndo = history.rowsAfter(deployment.changelogRowsBefore());
+                label = "the state before deployment " + deployment.id();
+            }
+            String id = target.deploymentId() != null ? target.deploymentId()
+                    : settings.deploymentId() != null ? settings.deploymentId() : newDeploymentId("rollback");
+            if (toUndo.isEmpty()) {
+                progress.info("Nothing to roll back: the database is already at " + label + ".");
+                return finish(new RunSummary("rollback", RunSummary.SUCCESS, settings.environment(), id, 0, 0,
+                        elapsed(started), List.of(), null, false));
+            }
+            LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
+            List<String> irreversible = liquibase.withoutRollback(toUndo);
+            if (!irreversible.isEmpty()) {
+                throw DbdeployException.configuration("Refusing to roll back to " + label + ": "
+                        + irreversible.size() + " of the " + toUndo.size() + " changeset(s) to undo cannot be undone:\n  "
+                        + String.join("\n  ", irreversible)
+                        + "\nAdd a rollback to each (<rollback> in XML/YAML, --rollback in formatted SQL) and run again."
+                        + " Nothing was changed.");
+            }
+            progress.info("Rolling back " + toUndo.size() + " changeset(s) to " + label);
+            LiquibaseSession.Outcome outcome = liquibase.rollback(toUndo.size());
+            int undone = outcome.changesets().size() - (outcome.failed() ? 1 : 0);
+            if (hasJournal) {
+                ChangelogHistory.Row oldest = toUndo.get(toUndo.size() - 1);
+                journal.markRolledBackAfter(outcome.failed() ? Integer.MAX_VALUE : oldest.order() - 1);
+            }
+            String error = outcome.failed()
+                    ? scrub(outcome.describeFailure()) + "\nRolled back " + undone + " of " + toUndo.size()
+                        + " changeset(s) before the failure. Fix the rollback SQL and run mvn dbdeploy:rollback again."
+                    : null;
+            return finish(new RunSummary("rollback", outcome.failed() ? RunSummary.FAILED : RunSummary.SUCCESS,
+                    settings.environment(), id, undone, 0, elapsed(started), outcome.changesets(), error, false));
+        } catch (SQLException e) {
+            throw DbdeployException.runtime("Database error during rollback: " + scrub(e.getMessage()), e);
+        }
+    }
+
+    private static Deployment findDeployment(DeploymentJournal journal, boolean hasJournal, String id)
+            throws SQLException {
+        Optional<Deployment> found = hasJournal ? journal.find(id) : Optional.empty();
+        if (found.isPresent()) {
+            return found.get();
+        }
+        List<String> known = new ArrayList<>();
+        if (hasJournal) {
+            for (Deployment d : limit(journal.all(), 10)) {
+                known.add(d.id());
+            }
+        }
+        throw DbdeployException.configuration("No deployment '" + id + "' is recorded in this database. "
+                + (known.isEmpty() ? "No deployments are recorded." : "Recent deployments: " + String.join(", ", known))
+                + "\nRun mvn dbdeploy:history to list them.");
+    }
+
+    /** Pending changesets, last deployment and lock holder; reads only. */
+    public StatusReport status() {
+        try (TargetDatabase db = TargetDatabase.open(settings, "status")) {
+            Connection c = db.connection();
+            DeploymentJournal journal = new DeploymentJournal(c);
+            ChangelogHistory history = new ChangelogHistory(c);
+            LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
+            List<String> pending = pendingWithoutSideEffects(liquibase, history);
+            Deployment last = journal.exists() ? journal.last().orElse(null) : null;
+            return new StatusReport(pending, last, db.lockHolder().orElse(null));
+        } catch (SQLException e) {
+            throw DbdeployException.runtime("Database error during status: " + scrub(e.getMessage()), e);
+        }
+    }
+
+    /** Deployments, newest first, each with the changesets it applied. */
+    public List<DeploymentHistory> history() {
+        try (TargetDatabase db = TargetDatabase.open(settings, "history")) {
+            Connection c = db.connection();
+            DeploymentJournal journal = new DeploymentJournal(c);
+            if (!journal.exists()) {
+                return List.of();
+            }
+            List<ChangelogHistory.Row> rows = new ChangelogHistory(c).rowsAfter(0);
+            List<DeploymentHistory> out = new ArrayList<>();
+            for (Deployment d : journal.all()) {
+                List<String> changesets = new ArrayList<>();
+                if (d.changelogMaxAfter() != null) {
+                    for (int i = rows.size() - 1; i >= 0; i--) {
+                        ChangelogHistory.Row r = rows.get(i);
+                        if (r.order() > d.changelogRowsBefore() && r.order() <= d.changelogMaxAfter()) {
+                            changesets.add(r.id() + " (" + r.file() + ")");
+                        }
+                    }
+                }
+                out.add(new DeploymentHistory(d, changesets));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw DbdeployException.runtime("Database error during history: " + scrub(e.getMessage()), e);
+        }
+    }
+
+    /** Liquibase creates its history table when asked what is pending; on a fresh database we answer ourselves. */
+    private static List<String> pendingWithoutSideEffects(LiquibaseSession liquibase, ChangelogHistory history)
+            throws SQLException {
+        List<ChangeSet> pending = history.exists() ? liquibase.pending() : liquibase.changelog().getChangeSets();
+        List<String> out = new ArrayList<>(pending.size());
+        for (ChangeSet cs : pending) {
+            out.add(cs.getId() + " (" + cs.getFilePath() + ")");
+        }
+        return out;
+    }
+
+    private RunSummary finish(RunSummary summary) {
+        SummaryWriter.write(summary, settings.outputDirectory());
+        progress.info(String.format("dbdeploy %s %s: %s, applied %d, skipped %d, %s (deployment %s)",
+                summary.command(), summary.environment(), summary.status(), summary.applied(), summary.skipped(),
+                SummaryWriter.seconds(summary.durationMs()), summary.deploymentId()));
+        return summary;
+    }
+
+    private String scrub(String text) {
+        return settings.password() == null ? text : settings.password().scrub(text);
+    }
+
+    private static long elapsed(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    private static <T> List<T> limit(List<T> list, int n) {
+        return list.size() <= n ? list : list.subList(0, n);
+    }
+}

@@ -1,0 +1,231 @@
+package io.github.dbdeploy.engine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything one run needs, resolved and immutable. Built by the Maven goals from {@code dbdeploy.*}
+ * properties and by the remote runner from its manifest; {@link Builder#build()} rejects incomplete input
+ * before anything touches the database.
+ */
+public final class DeploySettings {
+    private final String environment;
+    private final String jdbcUrl;
+    private final String username;
+    private final Secret password;
+    private final Path changelog;
+    private final String deploymentId;
+    private final Duration lockWait;
+    private final boolean rollbackOnFailure;
+    private final String contexts;
+    private final String labels;
+    private final Path outputDirectory;
+    private final String deployedBy;
+
+    private DeploySettings(Builder b) {
+        this.environment = b.environment;
+        this.jdbcUrl = b.jdbcUrl;
+        this.username = b.username;
+        this.password = b.password;
+        this.changelog = b.changelog.toAbsolutePath().normalize();
+        this.deploymentId = b.deploymentId;
+        this.lockWait = b.lockWait;
+        this.rollbackOnFailure = b.rollbackOnFailure;
+        this.contexts = b.contexts;
+        this.labels = b.labels;
+        this.outputDirectory = b.outputDirectory;
+        this.deployedBy = b.deployedBy;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String environment() {
+        return environment;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public Secret password() {
+        return password;
+    }
+
+    /** The master changelog file; its directory is the root every changelog path is relative to. */
+    public Path changelog() {
+        return changelog;
+    }
+
+    public Path changelogRoot() {
+        return changelog.getParent();
+    }
+
+    public String deploymentId() {
+        return deploymentId;
+    }
+
+    public Duration lockWait() {
+        return lockWait;
+    }
+
+    public boolean rollbackOnFailure() {
+        return rollbackOnFailure;
+    }
+
+    public String contexts() {
+        return contexts;
+    }
+
+    public String labels() {
+        return labels;
+    }
+
+    public Path outputDirectory() {
+        return outputDirectory;
+    }
+
+    public String deployedBy() {
+        return deployedBy;
+    }
+
+    /** The JDBC URL with any {@code password=} parameter masked, for messages. */
+    public String displayUrl() {
+        return jdbcUrl == null ? null : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    }
+
+    public static final class Builder {
+        private String environment = "default";
+        private String jdbcUrl;
+        private String username;
+        private Secret password;
+        private Path changelog;
+        private String deploymentId;
+        private Duration lockWait = Duration.ofSeconds(300);
+        private boolean rollbackOnFailure = true;
+        private String contexts;
+        private String labels;
+        private Path outputDirectory;
+        private String deployedBy = defaultDeployedBy();
+
+        public Builder environment(String v) {
+            this.environment = v;
+            return this;
+        }
+
+        public Builder jdbcUrl(String v) {
+            this.jdbcUrl = blankToNull(v);
+            return this;
+        }
+
+        public Builder username(String v) {
+            this.username = blankToNull(v);
+            return this;
+        }
+
+        public Builder password(Secret v) {
+            this.password = v;
+            return this;
+        }
+
+        public Builder changelog(Path v) {
+            this.changelog = v;
+            return this;
+        }
+
+        public Builder deploymentId(String v) {
+            this.deploymentId = blankToNull(v);
+            return this;
+        }
+
+        public Builder lockWait(Duration v) {
+            this.lockWait = v;
+            return this;
+        }
+
+        public Builder rollbackOnFailure(boolean v) {
+            this.rollbackOnFailure = v;
+            return this;
+        }
+
+        public Builder contexts(String v) {
+            this.contexts = blankToNull(v);
+            return this;
+        }
+
+        public Builder labels(String v) {
+            this.labels = blankToNull(v);
+            return this;
+        }
+
+        public Builder outputDirectory(Path v) {
+            this.outputDirectory = v;
+            return this;
+        }
+
+        public Builder deployedBy(String v) {
+            if (blankToNull(v) != null) {
+                this.deployedBy = v;
+            }
+            return this;
+        }
+
+        public DeploySettings build() {
+            List<String> problems = new ArrayList<>();
+            if (jdbcUrl == null) {
+                problems.add("no database URL: set dbdeploy.url (for example jdbc:postgresql://localhost:5432/app)"
+                        + " in the env=" + environment + " profile or pass -Ddbdeploy.url=...");
+            } else if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+                problems.add("dbdeploy.url must be a PostgreSQL JDBC URL starting with jdbc:postgresql:, got "
+                        + jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****"));
+            }
+            if (changelog == null) {
+                problems.add("no changelog: set dbdeploy.changelog to the master changelog file");
+            } else if (!Files.isRegularFile(changelog)) {
+                problems.add("changelog " + changelog + " does not exist: set dbdeploy.changelog to the master"
+                        + " changelog file (XML, YAML or formatted SQL)");
+            }
+            if (lockWait == null || lockWait.isNegative()) {
+                problems.add("dbdeploy.lockWaitSeconds must be zero or more");
+            }
+            if (deploymentId != null && !deploymentId.matches("[A-Za-z0-9._:@+-]{1,100}")) {
+                problems.add("dbdeploy.tag '" + deploymentId + "' may contain only letters, digits and . _ : @ + -"
+                        + " (at most 100 characters)");
+            }
+            if (!problems.isEmpty()) {
+                throw DbdeployException.configuration(String.join("\n", problems));
+            }
+            if (outputDirectory == null) {
+                outputDirectory = Path.of("target", "dbdeploy");
+            }
+            Objects.requireNonNull(environment, "environment");
+            return new DeploySettings(this);
+        }
+
+        private static String blankToNull(String v) {
+            return v == null || v.isBlank() ? null : v.trim();
+        }
+
+        private static String defaultDeployedBy() {
+            String user = System.getProperty("user.name", "unknown");
+            String host = System.getenv().getOrDefault("HOSTNAME", "");
+            if (host.isEmpty()) {
+                try {
+                    host = java.net.InetAddress.getLocalHost().getHostName();
+                } catch (java.io.IOException e) {
+                    host = "unknown-host";
+                }
+            }
+            return user + "@" + host;
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.github.dbdeploy.engine;
+
+import java.io.FileNotFoundException;
+import java.io.Writer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import liquibase.Contexts;
+import liquibase.LabelExpression;
+import liquibase.Liquibase;
+import liquibase.Scope;
+import liquibase.UpdateSummaryEnum;
+import liquibase.UpdateSummaryOutputEnum;
+import liquibase.analytics.configuration.AnalyticsArgs;
+import liquibase.changelog.ChangeSet;
+import liquibase.changelog.DatabaseChangeLog;
+import liquibase.changelog.visitor.AbstractChangeExecListener;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.exception.LiquibaseException;
+import liquibase.logging.core.NoOpLogService;
+import liquibase.resource.DirectoryResourceAccessor;
+import liquibase.ui.LoggerUIService;
+
+/**
+ * Our only door to Liquibase. Everything Liquibase does runs inside a scope that keeps its console output,
+ * logging and analytics calls away from the user; progress reaches the user through {@link Progress} instead.
+ */
+final class LiquibaseSession implements AutoCloseable {
+
+    /** A changeset that failed, with the database's own words. */
+    record Failure(String id, String author, String file, String reason) {
+        String describe() {
+            return "Changeset " + id + " (author " + author + ") in " + file + " failed: " + reason;
+        }
+    }
+
+    /** What an update or rollback did. */
+    record Outcome(List<ChangesetOutcome> changesets, Failure failure, Exception error) {
+        boolean failed() {
+            return failure != null || error != null;
+        }
+
+        String describeFailure() {
+            if (failure != null) {
+                return failure.describe();
+            }
+            return error == null ? null : LiquibaseSession.reason(error);
+        }
+    }
+
+    static {
+        // Liquibase logs a few lines through java.util.logging before our scope is in place.
+        java.util.logging.Logger.getLogger("liquibase").setLevel(java.util.logging.Level.WARNING);
+    }
+
+    private final DeploySettings settings;
+    private final Liquibase liquibase;
+    private final Database database;
+    private final Progress progress;
+
+    LiquibaseSession(DeploySettings settings, Connection connection, Progress progress) {
+        this.settings = settings;
+        this.progress = progress;
+        try {
+            this.database = inScope(() -> DatabaseFactory.getInstance()
+                    .findCorrectDatabaseImplementation(new JdbcConnection(connection)));
+            DirectoryResourceAccessor resources = new DirectoryResourceAccessor(settings.changelogRoot());
+            String changelogName = settings.changelog().getFileName().toString();
+            this.liquibase = inScope(() -> new Liquibase(changelogName, resources, database));
+            liquibase.setShowSummary(UpdateSummaryEnum.OFF);
+            liquibase.setShowSummaryOutput(UpdateSummaryOutputEnum.LOG);
+        } catch (FileNotFoundException e) {
+            throw DbdeployException.configuration("Changelog directory " + settings.changelogRoot() + " not found");
+        }
+    }
+
+    /** Parses the changelog; a broken changelog is the user's to fix, so it is a configuration error. */
+    DatabaseChangeLog changelog() {
+        try {
+            return inScope(liquibase::getDatabaseChangeLog);
+        } catch (DbdeployException e) {
+            throw new DbdeployException(DbdeployException.Kind.CONFIGURATION,
+                    "Cannot read changelog " + settings.changelog() + ": " + e.getMessage());
+        }
+    }
+
+    List<ChangeSet> pending() {
+        return inScope(() -> liquibase.listUnrunChangeSets(contexts(), labels(), false));
+    }
+
+    int changesetCount() {
+        return changelog().getChangeSets().size();
+    }
+
+    Outcome update() {
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied");
+        liquibase.setChangeExecListener(recorder);
+        try {
+            inScope(() -> {
+                liquibase.update(contexts(), labels());
+                return null;
+            });
+            return new Outcome(recorder.outcomes, null, null);
+        } catch (DbdeployException e) {
+            return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
+        }
+    }
+
+    void updateSql(Writer out) {
+        inScope(() -> {
+            liquibase.update(contexts(), labels(), out);
+            return null;
+        });
+    }
+
+    /** Rolls back the newest {@code count} changesets, newest first. */
+    Outcome rollback(int count) {
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back");
+        liquibase.setChangeExecListener(recorder);
+        try {
+            inScope(() -> {
+                liquibase.rollback(count, contexts(), labels());
+                return null;
+            });
+            return new Outcome(recorder.outcomes, null, null);
+        } catch (DbdeployException e) {
+            return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
+        }
+    }
+
+    /**
+     * The applied changesets among {@code rows} that cannot be undone: no rollback in the changelog, or no
+     * longer in the changelog at all. Empty when a rollback over these rows can run.
+     */
+    List<String> withoutRollback(List<ChangelogHistory.Row> rows) {
+        Map<String, ChangeSet> byKey = new HashMap<>();
+        for (ChangeSet cs : changelog().getChangeSets()) {
+            byKey.put(key(cs.getFilePath(), cs.getId(), cs.getAuthor()), cs);
+        }
+        List<String> missing = new ArrayList<>();
+        for (ChangelogHistory.Row row : rows) {
+            ChangeSet cs = byKey.get(key(row.file(), row.id(), row.author()));
+            if (cs == null) {
+                missing.add(row.id() + " (author " + row.author() + ") in " + row.file()
+                        + ": no longer in the changelog");
+            } else if (!hasRollback(cs)) {
+                missing.add(row.id() + " (author " + row.author() + ") in " + row.file() + ": no rollback");
+            }
+        }
+        return missing;
+    }
+
+    /** Changesets among {@code changeSets} that could not be undone if a later one failed. */
+    List<String> withoutRollback(Iterable<ChangeSet> changeSets) {
+        List<String> missing = new ArrayList<>();
+        for (ChangeSet cs : changeSets) {
+            if (!hasRollback(cs)) {
+                missing.add(cs.getId() + " (" + cs.getFilePath() + ")");
+            }
+        }
+        return missing;
+    }
+
+    private boolean hasRollback(ChangeSet cs) {
+        // Explicit <rollback>/--rollback blocks, or changes Liquibase can invert by itself (createTable, addColumn...).
+        return !cs.getRollback().getChanges().isEmpty() || inScope(() -> cs.supportsRollback(database));
+    }
+
+    private static String key(String file, String id, String author) {
+        return normalise(file) + "::" + id + "::" + author;
+    }
+
+    private static String normalise(String file) {
+        String f = file.replace('\\', '/');
+        return f.startsWith("classpath:") ? f.substring("classpath:".length()) : f;
+    }
+
+    private Contexts contexts() {
+        return new Contexts(settings.contexts());
+    }
+
+    private LabelExpression labels() {
+        return new LabelExpression(settings.labels());
+    }
+
+    private <T> T inScope(Scope.ScopedRunnerWithReturn<T> work) {
+        Map<String, Object> scope = new HashMap<>();
+        scope.put(Scope.Attr.ui.name(), new LoggerUIService());
+        scope.put(Scope.Attr.logService.name(), new NoOpLogService());
+        scope.put(AnalyticsArgs.ENABLED.getKey(), Boolean.FALSE);
+        scope.put(Scope.Attr.classLoader.name(), LiquibaseSession.class.getClassLoader());
+        try {
+            return Scope.child(scope, work);
+        } catch (DbdeployException e) {
+            throw e;
+        } catch (Exception e) {
+            throw DbdeployException.runtime(reason(e), e);
+        }
+    }
+
+    /** The most specific message in a Liquibase exception chain: the database's own text where there is one. */
+    static String reason(Throwable e) {
+        Throwable t = e;
+        String best = e.getMessage();
+        Set<Throwable> seen = new java.util.HashSet<>();
+        while (t != null && seen.add(t)) {
+            if (t instanceof SQLException sql && sql.getMessage() != null) {
+                return sql.getMessage().trim();
+            }
+            if (t.getMessage() != null && !(t instanceof LiquibaseException && t.getCause() != null)) {
+                best = t.getMessage();
+            }
+            t = t.getCause();
+        }
+        return best == null ? e.getClass().getSimpleName() : best.trim();
+    }
+
+    @Override
+    public void close() {
+        // The connection belongs to TargetDatabase, which closes it; Liquibase must not.
+    }
+
+    /** Prints one line per changeset as it finishes and keeps what happened for the summary. */
+    private final class Recorder extends AbstractChangeExecListener {
+        private final ChangesetOutcome.Status doneStatus;
+        private final String verb;
+        private final List<ChangesetOutcome> outcomes = new ArrayList<>();
+        private long started;
+        private Failure failure;
+
+        Recorder(ChangesetOutcome.Status doneStatus, String verb) {
+            this.doneStatus = doneStatus;
+            this.verb = verb;
+        }
+
+        @Override
+        public void willRun(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
+                            ChangeSet.RunStatus runStatus) {
+            started = System.nanoTime();
+        }
+
+        @Override
+        public void willRollback(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
+            started = System.nanoTime();
+        }
+
+        @Override
+        public void ran(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
+                        ChangeSet.ExecType execType) {
+            done(changeSet, doneStatus, verb);
+        }
+
+        @Override
+        public void rolledBack(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
+            done(changeSet, doneStatus, verb);
+        }
+
+        @Override
+        public void runFailed(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database, Exception e) {
+            fail(changeSet, e);
+        }
+
+        @Override
+        public void rollbackFailed(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database, Exception e) {
+            fail(changeSet, e);
+        }
+
+        private void fail(ChangeSet changeSet, Exception e) {
+            done(changeSet, ChangesetOutcome.Status.FAILED, "FAILED");
+            failure = new Failure(changeSet.getId(), changeSet.getAuthor(), changeSet.getFilePath(), reason(e));
+        }
+
+        private void done(ChangeSet cs, ChangesetOutcome.Status status, String word) {
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            outcomes.add(new ChangesetOutcome(cs.getId(), cs.getAuthor(), cs.getFilePath(), ms, status));
+            progress.info(String.format("  %-11s %s (%s) %d ms", word, cs.getId(), cs.getFilePath(), ms));
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.github.dbdeploy.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DbdeployTest {
+    @TempDir
+    Path dir;
+
+    private final List<String> lines = new ArrayList<>();
+    private final Progress progress = new Progress() {
+        @Override
+        public void info(String line) {
+            lines.add(line);
+        }
+
+        @Override
+        public void warn(String line) {
+            lines.add("WARN " + line);
+        }
+    };
+
+    private Changelogs threeGood() {
+        return new Changelogs(dir.resolve("db"))
+                .add("001-customer", "create table customer (id bigint primary key, name text not null);",
+                        "drop table customer;")
+                .add("002-email", "alter table customer add column email text;",
+                        "alter table customer drop column email;")
+                .add("003-seed", "insert into customer (id, name) values (1, 'ada'), (2, 'bob');",
+                        "delete from customer where id in (1, 2);");
+    }
+
+    private DeploySettings settings(String url, Path changelog, String id) {
+        return DeploySettings.builder().environment("test").jdbcUrl(url).changelog(changelog).deploymentId(id)
+                .outputDirectory(dir.resolve("out")).build();
+    }
+
+    @Test
+    void firstDeployAppliesEverythingAndSecondFindsNothingPending() throws Exception {
+        String url = TestDatabases.newDatabase("first");
+        Path changelog = threeGood().write();
+
+        RunSummary first = new Dbdeploy(settings(url, changelog, "v1"), progress).migrate();
+        assertEquals(RunSummary.SUCCESS, first.status());
+        assertEquals(3, first.applied());
+        assertEquals(List.of("001-customer", "002-email", "003-seed"), column(url,
+                "select id from databasechangelog order by orderexecuted"));
+        assertEquals(List.of("2"), column(url, "select count(*) from customer"));
+        assertEquals(List.of("f"), column(url, "select to_regclass('databasechangeloglock') is not null"),
+                "Liquibase's lock table must never be created");
+        String json = Files.readString(dir.resolve("out/summary.json"));
+        assertTrue(json.contains("\"status\": \"success\"") && json.contains("\"applied\": 3"), json);
+        assertTrue(Files.readString(dir.resolve("out/summary.md")).contains("| `v1` | 3 | 0 |"));
+
+        RunSummary second = new Dbdeploy(settings(url, changelog, "v2"), progress).migrate();
+        assertEquals(0, second.applied());
+        assertEquals(3, second.skipped());
+        assertTrue(lines.contains("Changelog unchanged since the last deployment: nothing to apply."), lines.toString());
+        assertEquals(List.of("3"), column(url, "select count(*) from databasechangelog"));
+    }
+
+    @Test
+    void changedChangelogAfterDeployIsNotMistakenForUpToDate() throws Exception {
+        String url = TestDatabases.newDatabase("changed");
+        Changelogs changelogs = threeGood();
+        Path changelog = changelogs.write();
+        new Dbdeploy(settings(url, changelog, "v1"), progress).migrate();
+
+        changelogs.add("004-phone", "alter table customer add column phone text;",
+                "alter table customer drop column phone;").write();
+        RunSummary second = new Dbdeploy(settings(url, changelog, "v2"), progress).migrate();
+        assertEquals(1, second.applied());
+        assertEquals(List.of("phone"), column(url, "select column_name from information_schema.columns"
+                + " where table_name = 'customer' and column_name = 'phone'"));
+    }
+
+    @Test
+    void failingChangesetInTheMiddleRollsTheWholeDeploymentBack() throws Exception {
+        String url = TestDatabases.newDatabase("failing");
+        Changelogs changelogs = threeGood();
+        Path changelog = changelogs.write();
+        new Dbdeploy(settings(url, changelog, "v1"), progress).migrate();
+        String before = SchemaDump.of(url);
+
+        changelogs.add("004-orders", "create table orders (id bigint primary key, customer_id bigint);",
+                        "drop table orders;")
+                .add("005-index", "create index orders_customer on orders (customer_id);", "drop index orders_customer;")
+                .add("006-broken", "alter table no_such_table add column x int;", "select 1;")
+                .add("007-never", "create table never (id int);", "drop table never;")
+                .write();
+        RunSummary failed = new Dbdeploy(settings(url, changelog, "v2"), progress).migrate();
+
+        assertEquals(RunSummary.ROLLED_BACK, failed.status());
+        assertTrue(failed.error().contains("006-broken") && failed.error().contains("sql/006-broken.sql")
+                && failed.error().contains("relation \"no_such_table\" does not exist"), failed.error());
+        assertEquals(before, SchemaDump.of(url));
+        assertEquals(List.of("3"), column(url, "select count(*) from databasechangelog"));
+        assertEquals(List.of("rolled_back"), column(url,
+                "select status from dbdeploy_deployment where deployment_id = 'v2'"));
+    }
+
+    @Test
+    void emergencyRollbackReturnsToTheStateBeforeTheLastDeployment() throws Exception {
+        String url = TestDatabases.newDatabase("rollback");
+        Changelogs changelogs = threeGood();
+        Path changelog = changelogs.write();
+        new Dbdeploy(settings(url, changelog, "v1"), progress).migrate();
+        String afterV1 = SchemaDump.of(url);
+        changelogs.add("004-orders", "create table orders (id bigint primary key);", "drop table orders;").write();
+        new Dbdeploy(settings(url, changelog, "v2"), progress).migrate();
+        assertFalse(afterV1.equals(SchemaDump.of(url)));
+
+        RunSummary rollback = new Dbdeploy(settings(url, changelog, null), progress)
+                .rollback(RollbackTarget.lastDeployment());
+        assertEquals(RunSummary.SUCCESS, rollback.status());
+        assertEquals(1, rollback.applied());
+        assertEquals(afterV1, SchemaDump.of(url));
+
+        // A later migrate re-applies what was rolled back: the fast path must not trust the old fingerprint.
+        RunSummary again = new Dbdeploy(settings(url, changelog, "v3"), progress).migrate();
+        assertEquals(1, again.applied());
+    }
+
+    @Test
+    void rollbackRefusesWhenAChangesetHasNoRollbackAndChangesNothing() throws Exception {
+        String url = TestDatabases.newDatabase("norollback");
+        Path changelog = new Changelogs(dir.resolve("db"))
+                .add("001-customer", "create table customer (id bigint primary key);", "drop table customer;")
+                .add("002-raw", "insert into customer values (1);", null)
+                .write();
+        new Dbdeploy(settings(url, changelog, "v1"), progress).migrate();
+        String before = SchemaDump.of(url);
+
+        DbdeployException e = assertThrows(DbdeployException.class, () ->
+                new Dbdeploy(settings(url, changelog, null), progress).rollback(RollbackTarget.beforeDeployment("v1")));
+        assertEquals(DbdeployException.Kind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().contains("002-raw (author alice) in sql/002-raw.sql: no rollback"), e.getMessage());
+        assertEquals(before, SchemaDump.of(url));
+        assertEquals(List.of("2"), column(url, "select count(*) from databasechangelog"));
+    }
+
+    @Test
+    void dryRunPrintsSqlAndChangesNothing() throws Exception {
+        String url = TestDatabases.newDatabase("dry");
+        Path changelog = threeGood().write();
+        RunSummary dry = new Dbdeploy(settings(url, changelog, "v1"), progress).dryRun();
+        assertTrue(dry.dryRun());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("create table customer")), lines.toString());
+        assertEquals(List.of("0"), column(url, "select count(*) from pg_tables where schemaname = 'public'"));
+    }
+
+    static List<String> column(String url, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}
