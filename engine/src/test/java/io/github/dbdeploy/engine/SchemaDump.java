@@ -10,11 +10,11 @@ import java.sql.Statement;
  * A text dump of the user's schema from the catalog (tables, columns, constraints, indexes, views, row counts),
  * leaving out the bookkeeping tables of Liquibase and dbdeploy. Two dumps are equal when the schema is.
  */
-final class SchemaDump {
+public final class SchemaDump {
     private SchemaDump() {
     }
 
-    static String of(String url) {
+    public static String of(String url) {
         String exclude = " not in ('databasechangelog', 'databasechangeloglock', 'dbdeploy_deployment')";
         StringBuilder out = new StringBuilder();
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {

@@ -14,14 +14,14 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * server named by {@code DBDEPLOY_TEST_JDBC_URL} (an admin URL, e.g. jdbc:postgresql://localhost/postgres?user=postgres).
  * Each test gets a fresh database of its own.
  */
-final class TestDatabases {
+public final class TestDatabases {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static String adminUrl;
 
     private TestDatabases() {
     }
 
-    static synchronized String adminUrl() {
+    public static synchronized String adminUrl() {
         if (adminUrl == null) {
             String external = System.getenv("DBDEPLOY_TEST_JDBC_URL");
             if (external != null && !external.isBlank()) {
@@ -46,7 +46,7 @@ final class TestDatabases {
     }
 
     /** Creates a new empty database and returns its JDBC URL (credentials as in the admin URL). */
-    static String newDatabase(String prefix) {
+    public static String newDatabase(String prefix) {
         String name = (prefix + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet()).toLowerCase();
         try (Connection c = DriverManager.getConnection(adminUrl()); Statement st = c.createStatement()) {
             st.execute("create database " + name);
@@ -56,7 +56,7 @@ final class TestDatabases {
         return withDatabase(adminUrl(), name);
     }
 
-    static String withDatabase(String url, String database) {
+    public static String withDatabase(String url, String database) {
         int q = url.indexOf('?');
         String base = q < 0 ? url : url.substring(0, q);
         String params = q < 0 ? "" : url.substring(q);

@@ -1,0 +1,46 @@
+package io.github.dbdeploy.maven;
+
+import javax.inject.Inject;
+
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+
+import io.github.dbdeploy.engine.Dbdeploy;
+import io.github.dbdeploy.engine.DeploySettings;
+
+/**
+ * Applies pending changesets under the deployment lock, after marking the state before the deployment; on any
+ * failure rolls back to that state (unless {@code dbdeploy.rollbackOnFailure=false}) and fails the build.
+ */
+@Mojo(name = "migrate", requiresProject = true, threadSafe = true)
+public class MigrateMojo extends AbstractDbdeployMojo {
+
+    /** Print the SQL that would run, change nothing. */
+    @Parameter(property = PropertyNames.DRY_RUN, defaultValue = "false")
+    private boolean dryRun;
+
+    /** Roll back to the state before the deployment when a changeset fails. */
+    @Parameter(property = PropertyNames.ROLLBACK_ON_FAILURE, defaultValue = "true")
+    private boolean rollbackOnFailure;
+
+    @Inject
+    public MigrateMojo(SettingsDecrypter settingsDecrypter) {
+        super(settingsDecrypter);
+    }
+
+    @Override
+    protected String goal() {
+        return "migrate";
+    }
+
+    @Override
+    protected void run(Dbdeploy engine, DeploySettings settings) throws MojoExecutionException {
+        if (booleanSetting(PropertyNames.DRY_RUN, dryRun)) {
+            engine.dryRun();
+            return;
+        }
+        failUnlessSucceeded(engine.migrate());
+    }
+}
