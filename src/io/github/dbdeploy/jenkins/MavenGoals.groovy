@@ -60,6 +60,7 @@ class MavenGoals implements Serializable {
      * @param goal the goal's name for messages, e.g. 'dbdeploy:migrate'
      */
     void run(String goal, String command) {
+        clearSummary()
         try {
             if (credentialsId) {
                 steps.withCredentials([steps.usernamePassword(credentialsId: credentialsId,
@@ -74,11 +75,23 @@ class MavenGoals implements Serializable {
         }
     }
 
+    /**
+     * Empties the summary files of an earlier goal, so that a goal which writes none (or dies before
+     * writing it) is not reported with its predecessor's summary.
+     */
+    private void clearSummary() {
+        for (String path : [SUMMARY_MD, SUMMARY_JSON]) {
+            if (steps.fileExists(path)) {
+                steps.writeFile(file: path, text: '')
+            }
+        }
+    }
+
     /** Shows summary.md in the log and archives both summary files. Never masks the goal's own failure. */
     private void publishSummary(String goal) {
         try {
-            if (steps.fileExists(SUMMARY_MD)) {
-                String summary = steps.readFile(SUMMARY_MD)
+            String summary = steps.fileExists(SUMMARY_MD) ? steps.readFile(SUMMARY_MD) : ''
+            if (summary.trim()) {
                 lastSummary = summary
                 steps.echo("${goal} summary (${SUMMARY_MD}):\n${summary}")
                 steps.archiveArtifacts(artifacts: SUMMARY_JSON + "," + SUMMARY_MD, allowEmptyArchive: true)

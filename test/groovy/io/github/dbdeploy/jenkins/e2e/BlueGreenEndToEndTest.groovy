@@ -224,6 +224,8 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
         assertEquals('blue v1: hello', get(nginxPort))
         assertEquals(['id', 'text'], columns('greeting'), 'the lang column was rolled back')
         assertEquals(['1-greeting'], appliedChangesets())
+        assertTrue(new File(WORK, "archive/${testName}/summary.md").text.contains('rollback'), 'the archived summary is the rollback\'s')
+        assertTrue(buildDescription.contains('e2e-verify-fails'), buildDescription)
         assertTrue(load.answeredBy['green']?.get() > 0, "green served traffic between the switch and the switch back: ${load.answeredBy}")
         assertZeroFailures(load)
     }
@@ -249,6 +251,7 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
         assertEquals(['1-greeting', '2-greeting-lang'], appliedChangesets())
         assertTrue(!new File(WORKSPACE, 'run/blue.pid').exists(), 'blue was retired')
         assertTrue(buildDescription.startsWith('e2e-success: green serves traffic in e2e; the database is migrated; blue was retired.'), buildDescription)
+        assertTrue(new File(WORK, "archive/${testName}/summary.md").text.contains('e2e-success'), 'the archived summary is the migrate\'s')
         assertTrue(load.answeredBy['green']?.get() > 0 && load.answeredBy['blue']?.get() > 0, "${load.answeredBy}")
         assertZeroFailures(load)
     }

@@ -116,7 +116,7 @@ class LoadGenerator {
     String report(String scenario) {
         Map<String, Integer> colours = answeredBy.collectEntries { k, v -> [(k): v.get()] } as Map<String, Integer>
         return String.format('%s: %d requests in %.1f s, %d failed, p50 %.1f ms, p99 %.1f ms, max %.1f ms, answered by %s',
-                scenario, requests, (stoppedAt - startedAt) / 1000.0d, failures, percentileMillis(50), percentileMillis(99),
+                scenario, getRequests(), (stoppedAt - startedAt) / 1000.0d, getFailures(), percentileMillis(50), percentileMillis(99),
                 percentileMillis(100), colours)
     }
 }
