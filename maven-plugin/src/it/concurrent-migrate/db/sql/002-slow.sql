@@ -1,0 +1,4 @@
+--liquibase formatted sql
+--changeset dev:002-slow
+select pg_sleep(4);
+--rollback select 1;
