@@ -26,6 +26,7 @@ import java.nio.file.StandardCopyOption
 import java.sql.Connection
 import java.sql.DriverManager
 import java.util.concurrent.TimeUnit
+import java.util.jar.JarFile
 
 /**
  * The library in a real run: JenkinsPipelineUnit executes the test Jenkinsfiles with `sh` run for real,
@@ -74,6 +75,12 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
         if (!plugin.isDirectory()) {
             missing = "the dbdeploy Maven plugin is not installed in ${LOCAL_REPO} " +
                     "(run 'mvn -B verify' from the repository root: the maven-plugin module's integration tests install it there)"
+            return
+        }
+        List<String> goalsMissing = missingGoals(new File(plugin, "dbdeploy-maven-plugin-${PLUGIN_VERSION}.jar"))
+        if (goalsMissing) {
+            missing = "the dbdeploy Maven plugin in ${LOCAL_REPO} has no goal ${goalsMissing.join(', ')} yet; the library calls " +
+                    "package, status, migrate and rollback"
             return
         }
         if (nginxBinary == null) {
@@ -405,11 +412,28 @@ http {
         }
     }
 
+    /** The goals the library calls that the installed plugin's descriptor does not declare. */
+    private static List<String> missingGoals(File pluginJar) {
+        if (!pluginJar.isFile()) {
+            return ['(no plugin jar)']
+        }
+        JarFile jar = new JarFile(pluginJar)
+        try {
+            def entry = jar.getEntry('META-INF/maven/plugin.xml')
+            String descriptor = entry ? jar.getInputStream(entry).getText('UTF-8') : ''
+            List<String> goals = new XmlSlurper().parseText(descriptor ?: '<plugin/>').mojos.mojo.goal*.text()
+            return ['package', 'status', 'migrate', 'rollback'].findAll { !goals.contains(it) }
+        } finally {
+            jar.close()
+        }
+    }
+
     private static void require(boolean condition, String what) {
         if (!condition) {
             if (REQUIRED) {
                 fail("End-to-end test cannot run: ${what}. DBDEPLOY_E2E_REQUIRED=true makes this a failure.")
             }
+            println "[e2e] SKIPPED: ${what}."
             assumeTrue(false, "End-to-end test skipped: ${what}.")
         }
     }
