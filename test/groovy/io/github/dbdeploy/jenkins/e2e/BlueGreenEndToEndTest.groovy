@@ -58,6 +58,9 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
     static String adminUrl
     static String appJdbcUrl
     static String mavenJdbcUrl
+    /** The database login: postgres with any password on the embedded server (trust), or the external URL's user and password. */
+    static String dbUser = 'postgres'
+    static String dbPassword = SECRET
     static int bluePort, greenPort, nginxPort
     static Process nginx
     static String nginxCommand
@@ -104,7 +107,12 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
         sql(adminUrl) { it.createStatement().execute("create database ${database}") }
         URI admin = new URI(adminUrl.substring('jdbc:'.length()))
         mavenJdbcUrl = "jdbc:postgresql://${admin.host}:${admin.port}/${database}"
-        appJdbcUrl = "${mavenJdbcUrl}?user=postgres"
+        Map<String, String> params = (admin.query ?: '').split('&').findAll { it.contains('=') }.collectEntries {
+            [(it.substring(0, it.indexOf('='))): URLDecoder.decode(it.substring(it.indexOf('=') + 1), 'UTF-8')]
+        }
+        dbUser = params.user ?: dbUser
+        dbPassword = params.password ?: dbPassword
+        appJdbcUrl = "${mavenJdbcUrl}?user=${URLEncoder.encode(dbUser, 'UTF-8')}&password=${URLEncoder.encode(dbPassword, 'UTF-8')}"
 
         bluePort = freePort()
         greenPort = freePort()
@@ -133,7 +141,7 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
     void realAgent(TestInfo info) {
         require(missing == null, missing)
         testName = info.testMethod.get().name
-        credentials['e2e-db'] = [username: 'postgres', password: SECRET]
+        credentials['e2e-db'] = [username: dbUser, password: dbPassword]
         String appClasspath = [TinyApp, GroovySystem, org.postgresql.Driver].collect {
             new File(it.protectionDomain.codeSource.location.toURI()).path
         }.join(File.pathSeparator)
@@ -277,7 +285,7 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
         } finally {
             echoes.each { log << "[echo] ${it}\n" }
             logFile().text = log.toString()
-            assertTrue(!log.toString().contains(SECRET), "the database password appeared in the build output; see ${logFile()}")
+            assertTrue(!log.toString().contains(dbPassword), "the database password appeared in the build output; see ${logFile()}")
         }
     }
 
