@@ -1,0 +1,81 @@
+package io.github.dbdeploy.remote;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.SsmClientBuilder;
+
+import io.github.dbdeploy.engine.DbdeployException;
+
+/**
+ * The AWS clients of one remote run, built from {@code dbdeploy.aws.region}, {@code dbdeploy.aws.profile} and the
+ * endpoint overrides; anything not set is left to the SDK's default chains (environment, profile, instance role).
+ */
+public final class AwsClients implements AutoCloseable {
+    private final S3Client s3;
+    private final S3Presigner presigner;
+    private final SsmClient ssm;
+
+    private AwsClients(S3Client s3, S3Presigner presigner, SsmClient ssm) {
+        this.s3 = s3;
+        this.presigner = presigner;
+        this.ssm = ssm;
+    }
+
+    public static AwsClients create(RemoteSettings settings) {
+        AwsCredentialsProvider credentials = settings.profile() != null
+                ? ProfileCredentialsProvider.create(settings.profile())
+                : DefaultCredentialsProvider.builder().build();
+        try {
+            S3ClientBuilder s3 = S3Client.builder().credentialsProvider(credentials);
+            S3Presigner.Builder presigner = S3Presigner.builder().credentialsProvider(credentials);
+            SsmClientBuilder ssm = SsmClient.builder().credentialsProvider(credentials);
+            if (settings.region() != null) {
+                Region region = Region.of(settings.region());
+                s3.region(region);
+                presigner.region(region);
+                ssm.region(region);
+            }
+            if (settings.s3Endpoint() != null) {
+                // S3-compatible stores and test servers rarely resolve bucket subdomains.
+                s3.endpointOverride(settings.s3Endpoint()).forcePathStyle(true);
+                presigner.endpointOverride(settings.s3Endpoint())
+                        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
+            }
+            if (settings.ssmEndpoint() != null) {
+                ssm.endpointOverride(settings.ssmEndpoint());
+            }
+            return new AwsClients(s3.build(), presigner.build(), ssm.build());
+        } catch (SdkClientException e) {
+            throw DbdeployException.configuration("Cannot set up the AWS clients: " + e.getMessage()
+                    + "\nSet " + RemoteProperties.AWS_REGION + " (or AWS_REGION) and AWS credentials (the default chain:"
+                    + " environment, ~/.aws, or " + RemoteProperties.AWS_PROFILE + ").");
+        }
+    }
+
+    public S3Client s3() {
+        return s3;
+    }
+
+    public S3Presigner presigner() {
+        return presigner;
+    }
+
+    public SsmClient ssm() {
+        return ssm;
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+        presigner.close();
+        ssm.close();
+    }
+}

@@ -1,0 +1,69 @@
+package io.github.dbdeploy.remote;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one host did: SSM's view (status, details, exit code, output) and, when the runner got that far, the run
+ * summary it printed.
+ *
+ * @param summary the host's summary.json as parsed, or null when the host printed none (it failed before the runner
+ *                ran, or the output was cut off by SSM and no output bucket was set)
+ */
+public record HostResult(String instanceId, String ssmStatus, String ssmStatusDetails, int responseCode,
+                         String stdout, String stderr, Map<String, Object> summary) {
+
+    public boolean succeeded() {
+        return "Success".equals(ssmStatus) && (summary == null || "success".equals(summary.get("status")));
+    }
+
+    /** success, failed or rolled_back: the runner's word when there is one, else SSM's. */
+    public String status() {
+        if (summary != null && summary.get("status") instanceof String s) {
+            return "Success".equals(ssmStatus) || !"success".equals(s) ? s : "failed";
+        }
+        return "Success".equals(ssmStatus) ? "success" : "failed";
+    }
+
+    public long number(String field) {
+        return summary != null && summary.get(field) instanceof Number n ? n.longValue() : 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> changesets() {
+        return summary != null && summary.get("changesets") instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+    }
+
+    /** Why this host failed, in a line or a few: the runner's error, else SSM's status and the tail of stderr. */
+    public String error() {
+        if (succeeded()) {
+            return null;
+        }
+        String runnerError = summary != null && summary.get("error") instanceof String e ? e : null;
+        StringBuilder b = new StringBuilder();
+        b.append("SSM status ").append(ssmStatus);
+        if (ssmStatusDetails != null && !ssmStatusDetails.equals(ssmStatus)) {
+            b.append(" (").append(ssmStatusDetails).append(')');
+        }
+        if (responseCode >= 0) {
+            b.append(", exit code ").append(responseCode);
+        }
+        if (runnerError != null) {
+            b.append(": ").append(runnerError);
+        } else if (stderr != null && !stderr.isBlank()) {
+            b.append(": ").append(tail(stderr, 15));
+        } else if ("TimedOut".equals(ssmStatus) && "DeliveryTimedOut".equals(ssmStatusDetails)) {
+            b.append(": the host never picked the command up. Check that its SSM agent is running and online"
+                    + " (aws ssm describe-instance-information) and that it can reach the SSM endpoints.");
+        } else if ("TimedOut".equals(ssmStatus)) {
+            b.append(": the command ran longer than dbdeploy.ssm.executionTimeoutSeconds and was stopped.");
+        }
+        return b.toString();
+    }
+
+    static String tail(String text, int lines) {
+        String[] all = text.strip().split("\\R");
+        int from = Math.max(0, all.length - lines);
+        return String.join("\n", java.util.Arrays.asList(all).subList(from, all.length));
+    }
+}

@@ -1,0 +1,119 @@
+package io.github.dbdeploy.remote;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import io.github.dbdeploy.engine.Dbdeploy;
+import io.github.dbdeploy.engine.DbdeployException;
+import io.github.dbdeploy.engine.Progress;
+import io.github.dbdeploy.runner.Bundle;
+
+/**
+ * {@code migrate}, {@code rollback}, {@code status} or {@code history} on remote hosts: bundle the changelog root,
+ * upload it and the runner jar to S3 under their SHA-256 (skipping what is there), send one AWS-RunShellScript
+ * command, wait for every host, print their output, and write {@code summary.json|md} with a line per host.
+ *
+ * <pre>
+ * RemoteResult r = new RemoteDeploy(settings, clients, progress).run("migrate", runnerJar, pluginVersion, baseDir, outDir);
+ * </pre>
+ */
+public final class RemoteDeploy {
+    /** How long a presigned URL outlives the delivery timeout: a host starts downloading as soon as it starts. */
+    static final Duration URL_MARGIN = Duration.ofMinutes(15);
+    /** SigV4 presigned URLs are valid for at most seven days. */
+    static final Duration URL_MAX = Duration.ofDays(7);
+
+    private final RemoteSettings settings;
+    private final AwsClients aws;
+    private final Progress progress;
+
+    public RemoteDeploy(RemoteSettings settings, AwsClients aws, Progress progress) {
+        this.settings = settings;
+        this.aws = aws;
+        this.progress = progress;
+    }
+
+    /**
+     * @param command         migrate, rollback, status or history
+     * @param runner          the runner jar to ship
+     * @param pluginVersion   recorded in the bundle's manifest
+     * @param baseDirectory   the project directory (changelog paths and git commit)
+     * @param outputDirectory target/dbdeploy: the bundle and the summary files go there
+     */
+    public RemoteResult run(String command, RunnerJar runner, String pluginVersion, Path baseDirectory,
+                            Path outputDirectory) {
+        if (!List.of("migrate", "rollback", "status", "history").contains(command)) {
+            throw DbdeployException.configuration("dbdeploy:" + command + " cannot run with dbdeploy.target=ssm.");
+        }
+        long started = System.nanoTime();
+        String deploymentId = settings.tag() != null ? settings.tag() : Dbdeploy.newDeploymentId(pluginVersionPrefix(command));
+        Bundle bundle = Packager.bundle(settings.changelog(), baseDirectory, pluginVersion, outputDirectory);
+        progress.info("Bundle " + bundle.sha256().substring(0, 12) + ": " + bundle.manifest().files().size() + " file(s), "
+                + kib(bundle.size()));
+
+        S3Store store = new S3Store(aws.s3(), aws.presigner(), settings.bucket());
+        String prefix = settings.prefix().isEmpty() ? "" : settings.prefix() + "/";
+        String runnerKey = prefix + "runners/" + runner.sha256() + ".jar";
+        String bundleKey = prefix + "bundles/" + bundle.sha256() + ".tar.gz";
+        boolean runnerUploaded = store.ensureUploaded(runner.file(), runnerKey, runner.sha256(), runner.size());
+        progress.info((runnerUploaded ? "Uploaded" : "Already in S3:") + " runner jar s3://" + store.bucket() + "/"
+                + runnerKey + " (" + kib(runner.size()) + ")");
+        boolean bundleUploaded = store.ensureUploaded(bundle.file(), bundleKey, bundle.sha256(), bundle.size());
+        progress.info((bundleUploaded ? "Uploaded" : "Already in S3:") + " bundle s3://" + store.bucket() + "/" + bundleKey);
+
+        Duration validFor = settings.deliveryTimeout().plus(URL_MARGIN);
+        if (validFor.compareTo(URL_MAX) > 0) {
+            validFor = URL_MAX;
+        }
+        HostScript.Download runnerDownload = new HostScript.Download(store.presignedGet(runnerKey, validFor),
+                runner.sha256(), "s3://" + store.bucket() + "/" + runnerKey);
+        HostScript.Download bundleDownload = new HostScript.Download(store.presignedGet(bundleKey, validFor),
+                bundle.sha256(), "s3://" + store.bucket() + "/" + bundleKey);
+        String title = "dbdeploy " + pluginVersion + ": " + command + " on environment " + settings.environment()
+                + ", deployment " + deploymentId;
+        List<String> script = HostScript.lines(title, settings.hostDirectory(), runnerDownload, bundleDownload,
+                settings.runnerSettings(command, deploymentId, deployedBy()));
+
+        SsmCommand ssm = new SsmCommand(aws.ssm(), store, settings, progress);
+        String commandId = ssm.send(script, "dbdeploy " + command + " " + settings.environment() + " " + deploymentId);
+        progress.info("Sent SSM command " + commandId + " (" + SsmCommand.DOCUMENT + ") to " + settings.hostsDescription()
+                + "; waiting (delivery timeout " + settings.deliveryTimeout().toSeconds() + " s, execution timeout "
+                + settings.executionTimeout().toSeconds() + " s)");
+        List<HostResult> hosts = ssm.await(commandId);
+        RemoteResult result = new RemoteResult(command, settings.environment(), deploymentId, commandId, hosts,
+                bundleUploaded, runnerUploaded, bundle.size(), (System.nanoTime() - started) / 1_000_000);
+        RemoteSummaryWriter.write(result, outputDirectory);
+        for (HostResult h : hosts) {
+            progress.info(String.format("[%s] %s: applied %d, skipped %d, host time %.2f s", h.instanceId(), h.status(),
+                    h.number("applied"), h.number("skipped"), h.number("durationMs") / 1000.0));
+            if (h.summary() == null && "Success".equals(h.ssmStatus())) {
+                progress.warn("[" + h.instanceId() + "] printed no summary; the counts above are unknown.");
+            }
+        }
+        progress.info(String.format("dbdeploy %s %s via SSM: %s on %d host(s) in %.2f s (deployment %s)", command,
+                settings.environment(), result.status(), hosts.size(), result.durationMs() / 1000.0, deploymentId));
+        return result;
+    }
+
+    private static String pluginVersionPrefix(String command) {
+        return "migrate".equals(command) ? "deploy" : command;
+    }
+
+    private static String deployedBy() {
+        String user = System.getProperty("user.name", "unknown");
+        String host = System.getenv().getOrDefault("HOSTNAME", "");
+        if (host.isEmpty()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "ci";
+            }
+        }
+        return user + "@" + host + " via ssm";
+    }
+
+    private static String kib(long bytes) {
+        return String.format("%.1f KiB", bytes / 1024.0);
+    }
+}

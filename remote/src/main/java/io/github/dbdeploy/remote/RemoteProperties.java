@@ -1,0 +1,49 @@
+package io.github.dbdeploy.remote;
+
+/** The {@code dbdeploy.*} properties that remote execution reads, in one place. */
+public final class RemoteProperties {
+    public static final String ENV = "dbdeploy.env";
+    public static final String URL = "dbdeploy.url";
+    public static final String USERNAME = "dbdeploy.username";
+    public static final String PASSWORD = "dbdeploy.password";
+    public static final String SERVER_ID = "dbdeploy.serverId";
+    public static final String CHANGELOG = "dbdeploy.changelog";
+    public static final String TAG = "dbdeploy.tag";
+    public static final String LOCK_WAIT_SECONDS = "dbdeploy.lockWaitSeconds";
+    public static final String ROLLBACK_ON_FAILURE = "dbdeploy.rollbackOnFailure";
+    public static final String DRY_RUN = "dbdeploy.dryRun";
+    public static final String CONTEXTS = "dbdeploy.contexts";
+    public static final String LABELS = "dbdeploy.labels";
+    public static final String ROLLBACK_TAG = "dbdeploy.rollbackTag";
+    public static final String ROLLBACK_COUNT = "dbdeploy.rollbackCount";
+    public static final String FAIL_ON_PENDING = "dbdeploy.failOnPending";
+
+    public static final String AWS_REGION = "dbdeploy.aws.region";
+    public static final String AWS_PROFILE = "dbdeploy.aws.profile";
+
+    /** Bucket that receives the bundle and the runner jar (content-addressed). Required. */
+    public static final String S3_BUCKET = "dbdeploy.s3.bucket";
+    /** Key prefix in that bucket; default {@code dbdeploy}. */
+    public static final String S3_PREFIX = "dbdeploy.s3.prefix";
+    /** Endpoint override for S3 (tests, S3-compatible stores); path-style addressing is then used. */
+    public static final String S3_ENDPOINT = "dbdeploy.s3.endpoint";
+
+    public static final String SSM_ENDPOINT = "dbdeploy.ssm.endpoint";
+    /** Comma-separated instance ids, e.g. {@code i-0abc,i-0def}. */
+    public static final String SSM_INSTANCE_IDS = "dbdeploy.ssm.instanceIds";
+    /** SSM Targets, e.g. {@code tag:Role=db} or {@code tag:Role=db;tag:Env=prod}; values may be comma-separated. */
+    public static final String SSM_TARGETS = "dbdeploy.ssm.targets";
+    public static final String SSM_EXECUTION_TIMEOUT_SECONDS = "dbdeploy.ssm.executionTimeoutSeconds";
+    public static final String SSM_DELIVERY_TIMEOUT_SECONDS = "dbdeploy.ssm.deliveryTimeoutSeconds";
+    public static final String SSM_MAX_CONCURRENCY = "dbdeploy.ssm.maxConcurrency";
+    public static final String SSM_MAX_ERRORS = "dbdeploy.ssm.maxErrors";
+    /** Bucket where SSM writes each host's full output (SSM's API returns only the first 24,000/8,000 characters). */
+    public static final String SSM_OUTPUT_BUCKET = "dbdeploy.ssm.outputBucket";
+    public static final String SSM_OUTPUT_PREFIX = "dbdeploy.ssm.outputPrefix";
+    public static final String SSM_POLL_MILLIS = "dbdeploy.ssm.pollMillis";
+    /** Directory on the host for the runner cache and the per-run directories; default {@code /var/tmp/dbdeploy}. */
+    public static final String SSM_HOST_DIRECTORY = "dbdeploy.ssm.hostDirectory";
+
+    private RemoteProperties() {
+    }
+}

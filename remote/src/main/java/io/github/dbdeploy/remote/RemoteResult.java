@@ -1,0 +1,54 @@
+package io.github.dbdeploy.remote;
+
+import java.util.List;
+
+/**
+ * The outcome of one remote command over all its hosts.
+ *
+ * @param bundleUploaded whether the bundle was uploaded (false: it was in S3 already)
+ * @param runnerUploaded whether the runner jar was uploaded
+ * @param durationMs     the whole remote run, from packaging to the last host's output
+ */
+public record RemoteResult(String command, String environment, String deploymentId, String commandId,
+                           List<HostResult> hosts, boolean bundleUploaded, boolean runnerUploaded, long bundleBytes,
+                           long durationMs) {
+    public RemoteResult {
+        hosts = List.copyOf(hosts);
+    }
+
+    public boolean succeeded() {
+        return !hosts.isEmpty() && hosts.stream().allMatch(HostResult::succeeded);
+    }
+
+    /** success; rolled_back when every failed host rolled back; else failed. */
+    public String status() {
+        if (succeeded()) {
+            return "success";
+        }
+        boolean allRolledBack = hosts.stream().filter(h -> !h.succeeded()).allMatch(h -> "rolled_back".equals(h.status()));
+        return allRolledBack ? "rolled_back" : "failed";
+    }
+
+    /** The host-side engine time: the longest durationMs reported by a host's summary. */
+    public long hostEngineMs() {
+        return hosts.stream().mapToLong(h -> h.number("durationMs")).max().orElse(0);
+    }
+
+    /** The message a failed build ends with: each failed host with its status and reason, and where to look. */
+    public String failureMessage() {
+        StringBuilder b = new StringBuilder();
+        long failed = hosts.stream().filter(h -> !h.succeeded()).count();
+        b.append("dbdeploy ").append(command).append(" failed on ").append(failed).append(" of ").append(hosts.size())
+                .append(" host(s) (SSM command ").append(commandId).append("):");
+        for (HostResult h : hosts) {
+            if (!h.succeeded()) {
+                b.append("\n[").append(h.instanceId()).append("] ").append(h.error());
+            }
+        }
+        if ("migrate".equals(command)) {
+            b.append("\nA migration that failed on a host has been rolled back there by the engine"
+                    + " (dbdeploy.rollbackOnFailure); the summary says so per host.");
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,164 @@
+package io.github.dbdeploy.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.dbdeploy.engine.SchemaDump;
+import io.github.dbdeploy.engine.TestDatabases;
+import io.github.dbdeploy.remote.testing.FakeAws;
+import io.github.dbdeploy.remote.testing.SampleChangelog;
+import io.github.dbdeploy.runner.Json;
+
+/** migrate / rollback / status through real S3 and SSM protocols, executed on a fake host against real PostgreSQL. */
+class RemoteDeployTest {
+    static final String DB_PASSWORD = "s3cr3t-Db-Passw0rd!";
+    @TempDir
+    static Path tmp;
+    static FakeAws aws;
+
+    @BeforeAll
+    static void start() {
+        aws = new FakeAws(tmp.resolve("aws"));
+        aws.ssm().addHost("i-0123456789abcdef0");
+        aws.ssm().putParameter("/app/prod/db-password", DB_PASSWORD);
+    }
+
+    @AfterAll
+    static void stop() {
+        aws.close();
+    }
+
+    static Map<String, String> props(String url, Path changelog) {
+        Map<String, String> p = aws.properties();
+        p.put("dbdeploy.env", "prod");
+        p.put("dbdeploy.url", url);
+        p.put("dbdeploy.password", "ssm:/app/prod/db-password");
+        p.put("dbdeploy.changelog", changelog.toString());
+        p.put("dbdeploy.ssm.instanceIds", "i-0123456789abcdef0");
+        return p;
+    }
+
+    @Test
+    void firstDeployAppliesOnTheHostAndARepeatUploadsNothing(@TempDir Path project) throws Exception {
+        String url = TestDatabases.newDatabase("remote_first");
+        Path changelog = new SampleChangelog(project.resolve("src/main/resources/db")).customers().write();
+        Map<String, String> props = props(url, changelog);
+        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
+        int before = aws.ssm().requests("SendCommand").size();
+
+        long t0 = System.nanoTime();
+        RemoteResult first = RemoteTestSupport.run(aws, props, project, "migrate", out);
+        long firstMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertTrue(first.succeeded(), out.text());
+        assertTrue(first.bundleUploaded());
+        assertEquals(1, first.hosts().size());
+        assertEquals(2, first.hosts().get(0).number("applied"));
+        assertTrue(SchemaDump.of(url).contains("customer_name"), "the index exists on the host's database");
+        Map<String, Object> summary = Json.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json")));
+        assertEquals("success", summary.get("status"));
+        assertEquals("i-0123456789abcdef0", summary.get("instanceId"));
+        assertEquals("prod", summary.get("environment"));
+        assertEquals(2L, summary.get("applied"));
+        assertEquals(2, ((List<?>) summary.get("changesets")).size());
+        String md = Files.readString(project.resolve("target/dbdeploy/summary.md"));
+        assertTrue(md.contains("| `i-0123456789abcdef0` | success | Success | 2 | 0 |"), md);
+        assertTrue(out.text().contains("[i-0123456789abcdef0] Applying 2 changeset(s)"), out.text());
+
+        t0 = System.nanoTime();
+        RemoteResult repeat = RemoteTestSupport.run(aws, props, project, "migrate", out);
+        long repeatMs = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(repeat.succeeded(), out.text());
+        assertFalse(repeat.bundleUploaded(), "same changelog, same bundle: nothing new to upload");
+        assertFalse(repeat.runnerUploaded());
+        assertEquals(0, repeat.hosts().get(0).number("applied"));
+
+        // What SSM received: one command per deploy, and no secret in it (DB password, CI's or the host's AWS keys).
+        List<String> scripts = aws.ssm().sentScripts();
+        assertEquals(before + 2, scripts.size());
+        for (String script : scripts) {
+            assertFalse(script.contains(DB_PASSWORD));
+            assertFalse(script.contains(io.github.dbdeploy.remote.testing.S3Server.SECRET_KEY));
+            assertFalse(script.contains(FakeAws.HOST_SECRET_KEY));
+            assertTrue(script.contains("password=ssm\\:/app/prod/db-password"), script);
+        }
+        assertFalse(out.text().contains(DB_PASSWORD));
+        assertFalse(Files.readString(project.resolve("target/dbdeploy/summary.json")).contains(DB_PASSWORD));
+
+        System.out.printf("PERF remote migrate: bundle %d bytes; first deploy %d ms total, host engine %d ms, overhead %d ms;"
+                        + " repeat deploy %d ms total, host engine %d ms, overhead %d ms%n",
+                first.bundleBytes(), firstMs, first.hostEngineMs(), firstMs - first.hostEngineMs(),
+                repeatMs, repeat.hostEngineMs(), repeatMs - repeat.hostEngineMs());
+    }
+
+    @Test
+    void aFailingChangesetIsRolledBackOnTheHostAndTheRunFails(@TempDir Path project) throws Exception {
+        String url = TestDatabases.newDatabase("remote_fail");
+        Path changelog = new SampleChangelog(project.resolve("db")).customers()
+                .add("003-broken", "alter table customer add column email text;\ncreate table customer (id int);",
+                        "alter table customer drop column email;")
+                .write();
+        String schemaBefore = SchemaDump.of(url);
+        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
+
+        RemoteResult r = RemoteTestSupport.run(aws, props(url, changelog), project, "migrate", out);
+
+        assertFalse(r.succeeded());
+        assertEquals("rolled_back", r.status());
+        HostResult host = r.hosts().get(0);
+        assertEquals("Failed", host.ssmStatus());
+        assertEquals(1, host.responseCode());
+        assertTrue(r.failureMessage().contains("003-broken"), r.failureMessage());
+        assertTrue(r.failureMessage().contains("already exists"), r.failureMessage());
+        assertEquals(schemaBefore, SchemaDump.of(url), "the host rolled the database back to where it was");
+        Map<String, Object> summary = Json.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json")));
+        assertEquals("rolled_back", summary.get("status"));
+        assertTrue(((String) summary.get("error")).contains("003-broken"));
+    }
+
+    @Test
+    void statusAndRollbackRunOnTheHostToo(@TempDir Path project) throws Exception {
+        String url = TestDatabases.newDatabase("remote_rollback");
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        Map<String, String> props = props(url, changelog);
+        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
+
+        RemoteResult status = RemoteTestSupport.run(aws, props, project, "status", out);
+        assertTrue(status.succeeded(), out.text());
+        assertTrue(out.text().contains("[i-0123456789abcdef0] Pending changesets: 2"), out.text());
+
+        props.put("dbdeploy.tag", "release-42");
+        assertTrue(RemoteTestSupport.run(aws, props, project, "migrate", out).succeeded(), out.text());
+        assertTrue(tableExists(url, "customer"));
+
+        props.remove("dbdeploy.tag");
+        RemoteResult rollback = RemoteTestSupport.run(aws, props, project, "rollback", out);
+        assertTrue(rollback.succeeded(), out.text());
+        assertFalse(tableExists(url, "customer"), "rolled back to the state before release-42");
+        assertNull(Json.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json"))).get("error"));
+    }
+
+    static boolean tableExists(String url, String table) throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from information_schema.tables where table_name = '" + table + "'")) {
+            rs.next();
+            return rs.getInt(1) == 1;
+        }
+    }
+}
