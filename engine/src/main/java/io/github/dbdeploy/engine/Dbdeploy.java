@@ -173,14 +173,15 @@ public final class Dbdeploy {
         String id = settings.deploymentId() != null ? settings.deploymentId() : newDeploymentId("deploy");
         try (TargetDatabase db = TargetDatabase.open(settings, "dry-run " + id)) {
             LiquibaseSession liquibase = new LiquibaseSession(settings, db.connection(), progress);
-            List<String> pending = pendingWithoutSideEffects(liquibase, new ChangelogHistory(db.connection()));
+            List<ChangeSet> pending = pendingWithoutSideEffects(liquibase, new ChangelogHistory(db.connection()));
             StringWriter sql = new StringWriter();
             liquibase.updateSql(sql);
             progress.info("Dry run: the SQL below is what migrate would run; nothing was changed.");
             sql.toString().lines().forEach(progress::info);
             List<ChangesetOutcome> outcomes = new ArrayList<>();
-            for (String p : pending) {
-                outcomes.add(new ChangesetOutcome(p, "", "", 0, ChangesetOutcome.Status.PENDING));
+            for (ChangeSet cs : pending) {
+                outcomes.add(new ChangesetOutcome(cs.getId(), cs.getAuthor(), cs.getFilePath(), 0,
+                        ChangesetOutcome.Status.PENDING));
             }
             return finish(new RunSummary("migrate", RunSummary.SUCCESS, settings.environment(), id, 0,
                     liquibase.changesetCount() - pending.size(), elapsed(started), outcomes, null, true));
@@ -269,16 +270,27 @@ public final class Dbdeploy {
                 + "\nRun mvn dbdeploy:history to list them.");
     }
 
-    /** Pending changesets, last deployment and lock holder; reads only. */
+    /** Pending changesets, last deployment and lock holder; reads only (and writes the summary files). */
     public StatusReport status() {
+        long started = System.nanoTime();
         try (TargetDatabase db = TargetDatabase.open(settings, "status")) {
             Connection c = db.connection();
             DeploymentJournal journal = new DeploymentJournal(c);
             ChangelogHistory history = new ChangelogHistory(c);
             LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
-            List<String> pending = pendingWithoutSideEffects(liquibase, history);
+            List<ChangeSet> pending = pendingWithoutSideEffects(liquibase, history);
             Deployment last = journal.exists() ? journal.last().orElse(null) : null;
-            return new StatusReport(pending, last, db.lockHolder().orElse(null));
+            List<ChangesetOutcome> outcomes = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (ChangeSet cs : pending) {
+                outcomes.add(new ChangesetOutcome(cs.getId(), cs.getAuthor(), cs.getFilePath(), 0,
+                        ChangesetOutcome.Status.PENDING));
+                names.add(cs.getId() + " (" + cs.getFilePath() + ")");
+            }
+            SummaryWriter.write(new RunSummary("status", RunSummary.SUCCESS, settings.environment(),
+                    last == null ? null : last.id(), 0, liquibase.changesetCount() - pending.size(), elapsed(started),
+                    outcomes, null, false), settings.outputDirectory());
+            return new StatusReport(names, last, db.lockHolder().orElse(null));
         } catch (SQLException e) {
             throw DbdeployException.runtime("Database error during status: " + scrub(e.getMessage()), e);
         }
@@ -313,14 +325,9 @@ public final class Dbdeploy {
     }
 
     /** Liquibase creates its history table when asked what is pending; on a fresh database we answer ourselves. */
-    private static List<String> pendingWithoutSideEffects(LiquibaseSession liquibase, ChangelogHistory history)
+    private static List<ChangeSet> pendingWithoutSideEffects(LiquibaseSession liquibase, ChangelogHistory history)
             throws SQLException {
-        List<ChangeSet> pending = history.exists() ? liquibase.pending() : liquibase.changelog().getChangeSets();
-        List<String> out = new ArrayList<>(pending.size());
-        for (ChangeSet cs : pending) {
-            out.add(cs.getId() + " (" + cs.getFilePath() + ")");
-        }
-        return out;
+        return history.exists() ? liquibase.pending() : liquibase.changelog().getChangeSets();
     }
 
     private RunSummary finish(RunSummary summary) {

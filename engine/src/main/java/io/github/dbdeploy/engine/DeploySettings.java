@@ -185,7 +185,7 @@ public final class DeploySettings {
                 problems.add("no database URL: set dbdeploy.url (for example jdbc:postgresql://localhost:5432/app)"
                         + " in the env=" + environment + " profile or pass -Ddbdeploy.url=...");
             } else if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
-                problems.add("dbdeploy.url must be a PostgreSQL JDBC URL starting with jdbc:postgresql:, got "
+                problems.add("dbdeploy.url must be a PostgreSQL JDBC URL starting with jdbc:postgresql: (or 'embedded'), got "
                         + jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****"));
             }
             if (changelog == null) {

@@ -93,6 +93,7 @@ final class LiquibaseSession implements AutoCloseable {
     }
 
     List<ChangeSet> pending() {
+        changelog(); // parse first, so a broken changelog is reported as one
         return inScope(() -> liquibase.listUnrunChangeSets(contexts(), labels(), false));
     }
 

@@ -55,7 +55,7 @@ public final class SummaryWriter {
         b.append("### dbdeploy ").append(s.command()).append(" on `").append(s.environment()).append("`: ")
                 .append(statusText(s)).append("\n\n");
         b.append("| Deployment | Applied | Skipped | Duration |\n|---|---|---|---|\n");
-        b.append("| `").append(s.deploymentId()).append("` | ").append(s.applied()).append(" | ")
+        b.append("| `").append(s.deploymentId() == null ? "none" : s.deploymentId()).append("` | ").append(s.applied()).append(" | ")
                 .append(s.skipped()).append(" | ").append(seconds(s.durationMs())).append(" |\n");
         if (s.error() != null) {
             b.append("\n**Error:** ").append(cell(s.error())).append('\n');

