@@ -93,14 +93,17 @@ public final class Dbdeploy {
             // flush. The journal's synchronous commit at the end flushes everything before it.
             db.execute("set synchronous_commit = off");
             LiquibaseSession.Outcome update = liquibase.update();
+            RunSummary summary = update.failed()
+                    ? recoverFromFailedUpdate(id, started, skipped, before, update, liquibase, journal, history)
+                    : null;
             db.execute("set synchronous_commit = on");
-
-            if (!update.failed()) {
-                journal.finish(id, Deployment.SUCCESS, update.changesets().size(), fingerprint, history.state());
-                return finish(new RunSummary("migrate", RunSummary.SUCCESS, settings.environment(), id,
-                        update.changesets().size(), skipped, elapsed(started), update.changesets(), null, false));
+            if (summary != null) {
+                journal.flush();
+                return finish(summary);
             }
-            return recoverFromFailedUpdate(id, started, skipped, before, update, liquibase, journal, history);
+            journal.finish(id, Deployment.SUCCESS, update.changesets().size(), fingerprint, history.state());
+            return finish(new RunSummary("migrate", RunSummary.SUCCESS, settings.environment(), id,
+                    update.changesets().size(), skipped, elapsed(started), update.changesets(), null, false));
         } catch (SQLException e) {
             throw DbdeployException.runtime("Database error during migrate: " + scrub(e.getMessage()), e);
         }
@@ -150,8 +153,8 @@ public final class Dbdeploy {
         }
         journal.finish(id, status.equals(RunSummary.ROLLED_BACK) ? Deployment.ROLLED_BACK : Deployment.FAILED,
                 applied, null, history.state());
-        return finish(new RunSummary("migrate", status, settings.environment(), id, applied, skipped,
-                elapsed(started), outcomes, error, false));
+        return new RunSummary("migrate", status, settings.environment(), id, applied, skipped,
+                elapsed(started), outcomes, error, false);
     }
 
     private static void markRolledBack(List<ChangesetOutcome> applied, List<ChangesetOutcome> rolledBack) {
@@ -236,12 +239,15 @@ public final class Dbdeploy {
                         + " Nothing was changed.");
             }
             progress.info("Rolling back " + toUndo.size() + " changeset(s) to " + label);
+            db.execute("set synchronous_commit = off"); // as in migrate: the journal's commit below flushes it all
             LiquibaseSession.Outcome outcome = liquibase.rollback(toUndo.size());
+            db.execute("set synchronous_commit = on");
             int undone = outcome.changesets().size() - (outcome.failed() ? 1 : 0);
             if (hasJournal) {
                 ChangelogHistory.Row oldest = toUndo.get(toUndo.size() - 1);
                 journal.markRolledBackAfter(outcome.failed() ? Integer.MAX_VALUE : oldest.order() - 1);
             }
+            journal.flush();
             String error = outcome.failed()
                     ? scrub(outcome.describeFailure()) + "\nRolled back " + undone + " of " + toUndo.size()
                         + " changeset(s) before the failure. Fix the rollback SQL and run mvn dbdeploy:rollback again."

@@ -164,6 +164,21 @@ final class DeploymentJournal {
         }
     }
 
+    /**
+     * Makes everything committed so far durable. Changesets commit asynchronously for speed; one synchronous
+     * commit waits for the write-ahead log up to this point, which covers all of them.
+     */
+    void flush() throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement st = connection.createStatement()) {
+            st.execute("set local synchronous_commit = on");
+            st.execute("select txid_current()"); // a transaction id forces a real commit record to flush
+        }
+        connection.commit();
+        connection.setAutoCommit(autoCommit);
+    }
+
     private void commit() throws SQLException {
         if (!connection.getAutoCommit()) {
             connection.commit();
