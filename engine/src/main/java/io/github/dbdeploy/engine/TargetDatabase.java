@@ -43,6 +43,7 @@ final class TargetDatabase implements AutoCloseable {
         props.setProperty("connectTimeout", "15");
         try {
             Connection c = DriverManager.getConnection(settings.jdbcUrl(), props);
+            watchForDeadClient(c);
             return new TargetDatabase(c, settings);
         } catch (SQLException e) {
             String reason = settings.password() == null ? e.getMessage() : settings.password().scrub(e.getMessage());
@@ -53,6 +54,19 @@ final class TargetDatabase implements AutoCloseable {
             throw new DbdeployException(DbdeployException.Kind.RUNTIME,
                     "Cannot connect to " + settings.displayUrl() + " as " + settings.username() + ": " + reason
                             + "\n" + hint);
+        }
+    }
+
+    /**
+     * If this process is killed in the middle of a long statement, the server would otherwise run that statement to
+     * its end before noticing, holding the deployment lock all the while. PostgreSQL 14+ can check for a vanished
+     * client during a query; older servers simply keep the old behaviour.
+     */
+    private static void watchForDeadClient(Connection c) {
+        try (Statement st = c.createStatement()) {
+            st.execute("set client_connection_check_interval = '1s'");
+        } catch (SQLException olderServer) {
+            // Not available before PostgreSQL 14 (or on platforms without it); nothing to do.
         }
     }
 

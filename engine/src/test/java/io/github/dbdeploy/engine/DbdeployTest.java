@@ -164,6 +164,49 @@ class DbdeployTest {
         assertEquals(List.of("0"), column(url, "select count(*) from pg_tables where schemaname = 'public'"));
     }
 
+    @Test
+    void lockHeldByAnotherSessionMakesMigrateWaitThenFailNamingTheHolder() throws Exception {
+        String url = TestDatabases.newDatabase("locked");
+        Path changelog = threeGood().write();
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("ApplicationName", "dbdeploy migrate other-deploy by ci@agent-7");
+        try (Connection holder = DriverManager.getConnection(url, props); Statement st = holder.createStatement()) {
+            st.execute("select pg_advisory_lock(" + TargetDatabase.LOCK_KEY + ")");
+            DeploySettings waitOneSecond = DeploySettings.builder().environment("test").jdbcUrl(url).changelog(changelog)
+                    .deploymentId("v1").lockWait(java.time.Duration.ofSeconds(1)).outputDirectory(dir.resolve("out")).build();
+            DbdeployException e = assertThrows(DbdeployException.class, () -> new Dbdeploy(waitOneSecond, progress).migrate());
+            assertTrue(e.getMessage().contains("Another deployment holds the dbdeploy lock on this database:"
+                    + " 'dbdeploy migrate other-deploy by ci@agent-7'"), e.getMessage());
+            assertTrue(e.getMessage().contains("Gave up after 1 s (dbdeploy.lockWaitSeconds)"), e.getMessage());
+        }
+        assertEquals(List.of("f"), column(url, "select to_regclass('databasechangelog') is not null"));
+    }
+
+    @Test
+    void yamlAndFormattedSqlMasterChangelogsWork() throws Exception {
+        Path yaml = dir.resolve("yaml/changelog.yaml");
+        Files.createDirectories(yaml.getParent());
+        Files.writeString(yaml, String.join("\n",
+                "databaseChangeLog:",
+                "  - changeSet:",
+                "      id: y1",
+                "      author: alice",
+                "      changes:",
+                "        - createTable:",
+                "            tableName: from_yaml",
+                "            columns:",
+                "              - column: {name: id, type: int}", ""));
+        Path sql = dir.resolve("sql/changelog.sql");
+        Files.createDirectories(sql.getParent());
+        Files.writeString(sql, "--liquibase formatted sql\n--changeset alice:s1\ncreate table from_sql (id int);\n"
+                + "--rollback drop table from_sql;\n");
+        String url = TestDatabases.newDatabase("formats");
+        assertEquals(1, new Dbdeploy(settings(url, yaml, "yaml"), progress).migrate().applied());
+        assertEquals(1, new Dbdeploy(settings(url, sql, "sql"), progress).migrate().applied());
+        assertEquals(List.of("from_sql", "from_yaml"), column(url,
+                "select tablename from pg_tables where schemaname = 'public' and tablename like 'from_%' order by 1"));
+    }
+
     static List<String> column(String url, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
