@@ -33,7 +33,7 @@ import liquibase.ui.LoggerUIService;
  * Our only door to Liquibase. Everything Liquibase does runs inside a scope that keeps its console output,
  * logging and analytics calls away from the user; progress reaches the user through {@link Progress} instead.
  */
-final class LiquibaseSession implements AutoCloseable {
+final class LiquibaseSession {
 
     /** A changeset that failed, with the database's own words. */
     record Failure(String id, String author, String file, String reason) {
@@ -222,11 +222,6 @@ final class LiquibaseSession implements AutoCloseable {
             t = t.getCause();
         }
         return best == null ? e.getClass().getSimpleName() : best.trim();
-    }
-
-    @Override
-    public void close() {
-        // The connection belongs to TargetDatabase, which closes it; Liquibase must not.
     }
 
     /** Prints one line per changeset as it finishes and keeps what happened for the summary. */

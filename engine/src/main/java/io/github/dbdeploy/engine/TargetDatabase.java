@@ -22,12 +22,10 @@ final class TargetDatabase implements AutoCloseable {
     static final long LOCK_KEY = 0x6462_6465_706C_6F79L;
 
     private final Connection connection;
-    private final DeploySettings settings;
     private boolean locked;
 
-    private TargetDatabase(Connection connection, DeploySettings settings) {
+    private TargetDatabase(Connection connection) {
         this.connection = connection;
-        this.settings = settings;
     }
 
     static TargetDatabase open(DeploySettings settings, String purpose) {
@@ -44,7 +42,7 @@ final class TargetDatabase implements AutoCloseable {
         try {
             Connection c = DriverManager.getConnection(settings.jdbcUrl(), props);
             watchForDeadClient(c);
-            return new TargetDatabase(c, settings);
+            return new TargetDatabase(c);
         } catch (SQLException e) {
             String reason = settings.password() == null ? e.getMessage() : settings.password().scrub(e.getMessage());
             String hint = "28P01".equals(e.getSQLState()) || "28000".equals(e.getSQLState())
