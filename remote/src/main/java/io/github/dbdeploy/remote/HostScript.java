@@ -14,7 +14,8 @@ import java.util.Properties;
  * {@link #SUMMARY_BEGIN} and {@link #SUMMARY_END}. The database password is never part of it: the runner reads it from
  * Parameter Store with the host's role.
  *
- * <p>Exit codes of the script itself: 10 a tool is missing, 11 no Java 17+, 12 the host directory cannot be made,
+ * <p>The host directory is {@code dbdeploy.ssm.hostDirectory} unless the agent's environment sets {@code DBDEPLOY_HOME}.
+ * Exit codes of the script itself: 10 a tool is missing, 11 no Java 17+, 12 the host directory cannot be made,
  * 13 a download failed, 14 a downloaded file does not match its SHA-256; otherwise the runner's code.
  */
 public final class HostScript {
@@ -47,7 +48,8 @@ public final class HostScript {
         s.add("# Holds no secret: the host reads the database password from Parameter Store with its own role.");
         s.add("set -u");
         s.add("umask 077");
-        s.add("DBDEPLOY_HOME='" + hostDirectory + "'");
+        // A host may pin its own directory with DBDEPLOY_HOME in the SSM agent's environment.
+        s.add("DBDEPLOY_HOME=\"${DBDEPLOY_HOME:-" + hostDirectory + "}\"");
         s.add("fail() { code=$1; shift; echo \"dbdeploy: $*\" >&2; exit \"$code\"; }");
         s.add("for tool in curl sha256sum mktemp; do");
         s.add("  command -v \"$tool\" >/dev/null 2>&1 || fail 10 \"$tool is required on this host and was not found"

@@ -18,9 +18,10 @@ final class RemoteTestSupport {
     }
 
     static synchronized RunnerJar runner(Path tmp) {
-        FakeAws.ciCredentials().forEach(System::setProperty);
         if (runner == null) {
-            runner = RunnerJar.of(RunnerLauncher.build(tmp.resolve("runner")));
+            FakeAws.ciCredentials().forEach(System::setProperty);
+            // Under target/, not a test's temporary directory: it outlives every test class of this JVM.
+            runner = RunnerJar.of(RunnerLauncher.build(Path.of("target", "runner-launcher").toAbsolutePath()));
         }
         return runner;
     }

@@ -84,9 +84,18 @@ public final class FakeSsm implements AutoCloseable {
         return h;
     }
 
+    public FakeHost hosts(String instanceId) {
+        return hosts.get(instanceId);
+    }
+
     /** Environment every host's agent has (its AWS region, role credentials, endpoints). */
     public Map<String, String> hostEnvironment() {
         return hostEnvironment;
+    }
+
+    /** The directory of a host's dbdeploy files (what /var/tmp/dbdeploy is on a real host). */
+    public Path hostDirectory(String instanceId) {
+        return root.resolve("hosts").resolve(instanceId).resolve("var-tmp-dbdeploy");
     }
 
     public void putParameter(String name, String value) {
@@ -495,7 +504,7 @@ public final class FakeSsm implements AutoCloseable {
                 Map<String, String> env = pb.environment();
                 env.clear();
                 env.put("HOME", host.directory().resolve("root").toString());
-                env.put("DBDEPLOY_HOME", host.directory().resolve("var-tmp-dbdeploy").toString());
+                env.put("DBDEPLOY_HOME", hostDirectory(host.instanceId()).toString());
                 env.put("PATH", path(host));
                 env.put("LANG", "C.UTF-8");
                 env.putAll(hostEnvironment);

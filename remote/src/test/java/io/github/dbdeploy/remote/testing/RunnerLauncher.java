@@ -28,6 +28,17 @@ public final class RunnerLauncher {
                 continue;
             }
             Path p = Path.of(e).toAbsolutePath();
+            if (p.getFileName().toString().startsWith("dbdeploy-") && Files.isRegularFile(p)) {
+                // A snapshot of our own jars: another build may reinstall them in ~/.m2 while the hosts run.
+                try {
+                    Path copy = directory.resolve("lib").resolve(p.getFileName());
+                    Files.createDirectories(copy.getParent());
+                    Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    p = copy;
+                } catch (IOException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
             entries.add(p.toUri().toString());
         }
         Manifest m = new Manifest();

@@ -1,0 +1,271 @@
+package io.github.dbdeploy.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+
+import io.github.dbdeploy.engine.DbdeployException;
+import io.github.dbdeploy.engine.SchemaDump;
+import io.github.dbdeploy.engine.TestDatabases;
+import io.github.dbdeploy.remote.testing.FakeAws;
+import io.github.dbdeploy.remote.testing.FakeHost;
+import io.github.dbdeploy.remote.testing.S3Server;
+import io.github.dbdeploy.remote.testing.SampleChangelog;
+import io.github.dbdeploy.runner.Json;
+
+/**
+ * Each fault of the remote path: a clear error naming the fix, a failed run, the database untouched, no secret in
+ * any output, and (where the fault is found before SendCommand) nothing sent to the hosts.
+ */
+class RemoteFaultsTest {
+    static final String DB_PASSWORD = "Pr0d-Db-Secret-value";
+    static final String HOST = "i-0aaaaaaaaaaaaaaa1";
+    @TempDir
+    static Path tmp;
+    static FakeAws aws;
+
+    @BeforeAll
+    static void start() {
+        aws = new FakeAws(tmp.resolve("aws"));
+        aws.ssm().addHost(HOST);
+        aws.ssm().putParameter("/app/prod/db-password", DB_PASSWORD);
+        aws.ssm().putUndecryptableParameter("/app/prod/kms-denied", DB_PASSWORD);
+    }
+
+    @AfterAll
+    static void stop() {
+        aws.close();
+    }
+
+    static Map<String, String> props(String url, Path changelog, String instance) {
+        Map<String, String> p = aws.properties();
+        p.put("dbdeploy.env", "prod");
+        p.put("dbdeploy.url", url);
+        p.put("dbdeploy.password", "ssm:/app/prod/db-password");
+        p.put("dbdeploy.changelog", changelog.toString());
+        p.put("dbdeploy.ssm.instanceIds", instance);
+        return p;
+    }
+
+    /** Runs, expects a failed run, and checks the things every fault shares. */
+    static RemoteResult failedRun(Map<String, String> props, Path project, String url, RemoteTestSupport.Lines out)
+            throws Exception {
+        String before = SchemaDump.of(url);
+        RemoteResult r = RemoteTestSupport.run(aws, props, project, "migrate", out);
+        assertFalse(r.succeeded(), out.text());
+        assertEquals(before, SchemaDump.of(url), "nothing changed on the database");
+        assertNoSecrets(out.text() + r.failureMessage() + Files.readString(project.resolve("target/dbdeploy/summary.json")));
+        return r;
+    }
+
+    static void assertNoSecrets(String text) {
+        assertFalse(text.contains(DB_PASSWORD), "the database password leaked");
+        assertFalse(text.contains(S3Server.SECRET_KEY), "CI's AWS secret leaked");
+        assertFalse(text.contains(FakeAws.HOST_SECRET_KEY), "the host's AWS secret leaked");
+    }
+
+    static void put(String key, byte[] bytes) {
+        aws.s3().store().putBlob(PutObjectRequest.builder().bucket(FakeAws.BUCKET).key(key).contentLength((long) bytes.length)
+                .build(), new ByteArrayInputStream(bytes));
+    }
+
+    @Test
+    void aBundleChangedInS3IsRefusedOnTheHostBeforeAnythingRuns(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
+        String first = TestDatabases.newDatabase("tamper_a");
+        RemoteResult ok = RemoteTestSupport.run(aws, props(first, changelog, HOST), project, "migrate", out);
+        assertTrue(ok.succeeded(), out.text());
+        String key = "dbdeploy/bundles/" + ChangelogSha.of(project.resolve("target/dbdeploy/" + Packager.BUNDLE_FILE)) + ".tar.gz";
+        byte[] original = Files.readAllBytes(project.resolve("target/dbdeploy/" + Packager.BUNDLE_FILE));
+        byte[] tampered = original.clone();
+        tampered[tampered.length / 2] ^= 0x55; // same size: the uploader's existence check cannot tell
+        put(key, tampered);
+
+        String url = TestDatabases.newDatabase("tamper_b");
+        RemoteResult r = failedRun(props(url, changelog, HOST), project, url, out);
+        assertFalse(r.bundleUploaded());
+        HostResult host = r.hosts().get(0);
+        assertEquals(14, host.responseCode());
+        assertTrue(host.error().contains("the bundle from s3://deployments/" + key + " has SHA-256"), host.error());
+        assertTrue(host.error().contains("Nothing was run. Delete s3://deployments/" + key), host.error());
+        put(key, original);
+    }
+
+    @Test
+    void aRunnerJarChangedInS3IsRefusedOnTheHost(@TempDir Path project) throws Exception {
+        String fresh = "i-0bbbbbbbbbbbbbbb2"; // no runner cached yet, so it downloads
+        aws.ssm().addHost(fresh);
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        RunnerJar runner = RemoteTestSupport.runner(aws.root());
+        String key = "dbdeploy/runners/" + runner.sha256() + ".jar";
+        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
+        // Upload the genuine jar, then change it behind the client's back.
+        String url0 = TestDatabases.newDatabase("runner_ok");
+        assertTrue(RemoteTestSupport.run(aws, props(url0, changelog, HOST), project, "migrate", out).succeeded());
+        byte[] original = Files.readAllBytes(runner.file());
+        byte[] tampered = original.clone();
+        tampered[10] ^= 0x01;
+        put(key, tampered);
+        try {
+            String url = TestDatabases.newDatabase("runner_tamper");
+            RemoteResult r = failedRun(props(url, changelog, fresh), project, url, out);
+            HostResult host = r.hosts().get(0);
+            assertEquals(14, host.responseCode());
+            assertTrue(host.error().contains("the runner jar from s3://deployments/" + key + " has SHA-256"), host.error());
+            assertFalse(Files.exists(aws.ssm().hostDirectory(fresh).resolve("runners/dbdeploy-runner-" + runner.sha256() + ".jar")),
+                    "a runner that failed its check is not kept");
+        } finally {
+            put(key, original);
+        }
+    }
+
+    @Test
+    void anUnknownInstanceIdIsRefusedBySsm(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        String url = TestDatabases.newDatabase("unknown_instance");
+        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
+        DbdeployException e = assertThrows(DbdeployException.class, () ->
+                RemoteTestSupport.run(aws, props(url, changelog, "i-0ffffffffffffffff"), project, "migrate", out));
+        assertEquals(DbdeployException.Kind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().contains("SSM cannot run the command on i-0ffffffffffffffff"), e.getMessage());
+        assertTrue(e.getMessage().contains("describe-instance-information"), e.getMessage());
+        assertTrue(SchemaDump.of(url).isBlank() || !SchemaDump.of(url).contains("customer"));
+    }
+
+    @Test
+    void anInstanceThatNeverPicksTheCommandUpEndsInDeliveryTimedOut(@TempDir Path project) throws Exception {
+        String offline = "i-0ccccccccccccccc3";
+        aws.ssm().addHost(offline).behaviour(FakeHost.Behaviour.NEVER_PICKS_UP);
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        String url = TestDatabases.newDatabase("offline");
+        Map<String, String> props = props(url, changelog, offline);
+        props.put("dbdeploy.ssm.deliveryTimeoutSeconds", "2");
+        RemoteResult r = failedRun(props, project, url, new RemoteTestSupport.Lines());
+        HostResult host = r.hosts().get(0);
+        assertEquals("TimedOut", host.ssmStatus());
+        assertEquals("DeliveryTimedOut", host.ssmStatusDetails());
+        assertTrue(host.error().contains("never picked the command up"), host.error());
+        assertTrue(r.failureMessage().contains("[" + offline + "] SSM status TimedOut (DeliveryTimedOut)"), r.failureMessage());
+    }
+
+    @Test
+    void aCommandThatRunsPastItsExecutionTimeoutIsStoppedAndChangesNothing(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db"))
+                .add("001-slow", "create table slow_one (id int);\nselect pg_sleep(20);", "drop table slow_one;").write();
+        String url = TestDatabases.newDatabase("exec_timeout");
+        Map<String, String> props = props(url, changelog, HOST);
+        props.put("dbdeploy.ssm.executionTimeoutSeconds", "4");
+        RemoteResult r = failedRun(props, project, url, new RemoteTestSupport.Lines());
+        HostResult host = r.hosts().get(0);
+        assertEquals("TimedOut", host.ssmStatus());
+        assertEquals("ExecutionTimedOut", host.ssmStatusDetails());
+        assertTrue(r.failureMessage().contains("ExecutionTimedOut"), r.failureMessage());
+        assertFalse(SchemaDump.of(url).contains("slow_one"));
+    }
+
+    @Test
+    void s3AccessDeniedStopsBeforeAnythingIsSent(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        String url = TestDatabases.newDatabase("s3_denied");
+        int sent = aws.ssm().requests("SendCommand").size();
+        RemoteTestSupport.runner(aws.root());
+        System.setProperty("aws.secretAccessKey", "not-the-right-secret");
+        try {
+            DbdeployException e = assertThrows(DbdeployException.class, () ->
+                    RemoteSettingsRun.run(aws, props(url, changelog, HOST), project));
+            assertEquals(DbdeployException.Kind.CONFIGURATION, e.kind());
+            assertTrue(e.getMessage().startsWith("S3 denied access (HTTP 403) when trying to check for s3://deployments/dbdeploy/runners/"), e.getMessage());
+            assertTrue(e.getMessage().contains("s3:PutObject"), e.getMessage());
+            assertTrue(e.getMessage().contains("Nothing was sent to the hosts."), e.getMessage());
+            assertFalse(e.getMessage().contains("not-the-right-secret"));
+        } finally {
+            FakeAws.ciCredentials().forEach(System::setProperty);
+        }
+        assertEquals(sent, aws.ssm().requests("SendCommand").size(), "no command was sent");
+    }
+
+    @Test
+    void aMissingBucketStopsBeforeAnythingIsSent(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        String url = TestDatabases.newDatabase("no_bucket");
+        int sent = aws.ssm().requests("SendCommand").size();
+        Map<String, String> props = props(url, changelog, HOST);
+        props.put("dbdeploy.s3.bucket", "no-such-bucket");
+        DbdeployException e = assertThrows(DbdeployException.class, () -> RemoteSettingsRun.run(aws, props, project));
+        assertEquals(DbdeployException.Kind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().startsWith("S3 bucket no-such-bucket does not exist"), e.getMessage());
+        assertTrue(e.getMessage().contains("set dbdeploy.s3.bucket to an existing bucket"), e.getMessage());
+        assertEquals(sent, aws.ssm().requests("SendCommand").size(), "no command was sent");
+    }
+
+    @Test
+    void aMissingParameterFailsOnTheHostWithItsName(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        String url = TestDatabases.newDatabase("param_missing");
+        Map<String, String> props = props(url, changelog, HOST);
+        props.put("dbdeploy.password", "ssm:/app/prod/nope");
+        RemoteResult r = failedRun(props, project, url, new RemoteTestSupport.Lines());
+        HostResult host = r.hosts().get(0);
+        assertEquals(2, host.responseCode());
+        assertTrue(host.error().contains("Parameter Store has no parameter /app/prod/nope"), host.error());
+        assertTrue(host.error().contains("put-parameter --type SecureString --name /app/prod/nope"), host.error());
+        assertEquals("failed", Json.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json")))
+                .get("status"));
+    }
+
+    @Test
+    void aParameterTheHostCannotDecryptFailsWithTheKmsReason(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        String url = TestDatabases.newDatabase("param_kms");
+        Map<String, String> props = props(url, changelog, HOST);
+        props.put("dbdeploy.password", "ssm:/app/prod/kms-denied");
+        RemoteResult r = failedRun(props, project, url, new RemoteTestSupport.Lines());
+        HostResult host = r.hosts().get(0);
+        assertEquals(3, host.responseCode());
+        assertTrue(host.error().contains("Cannot read Parameter Store parameter /app/prod/kms-denied (AccessDeniedException)"),
+                host.error());
+        assertTrue(host.error().contains("kms:Decrypt"), host.error());
+    }
+
+    @Test
+    void aHostWithoutJavaSaysSoInsteadOfAStackTrace(@TempDir Path project) throws Exception {
+        String noJava = "i-0ddddddddddddddd4";
+        aws.ssm().addHost(noJava).behaviour(FakeHost.Behaviour.NO_JAVA);
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        String url = TestDatabases.newDatabase("no_java");
+        RemoteResult r = failedRun(props(url, changelog, noJava), project, url, new RemoteTestSupport.Lines());
+        HostResult host = r.hosts().get(0);
+        assertEquals(11, host.responseCode());
+        assertTrue(host.error().contains("Java 17 or newer is required on this host and none was found"), host.error());
+        assertTrue(host.error().contains("java-17-amazon-corretto-headless"), host.error());
+        assertFalse(host.stderr().contains("Exception"), host.stderr());
+    }
+
+    /** Runs without catching, for the faults found before SendCommand. */
+    static final class RemoteSettingsRun {
+        static RemoteResult run(FakeAws aws, Map<String, String> props, Path project) {
+            return RemoteTestSupport.run(aws, props, project, "migrate", new RemoteTestSupport.Lines());
+        }
+    }
+
+    /** SHA-256 of a file, as the bundle's S3 key uses it. */
+    static final class ChangelogSha {
+        static String of(Path file) {
+            return io.github.dbdeploy.engine.ChangelogFingerprint.sha256(file);
+        }
+    }
+}
