@@ -28,8 +28,13 @@ final class ChangelogHistory {
     }
 
     boolean exists() throws SQLException {
+        return tableExists(connection, TABLE);
+    }
+
+    /** Whether {@code table} is visible on the search path, without an error (and an aborted transaction) if not. */
+    static boolean tableExists(Connection connection, String table) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("select to_regclass(?) is not null")) {
-            ps.setString(1, TABLE);
+            ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);

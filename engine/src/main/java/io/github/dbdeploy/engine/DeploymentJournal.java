@@ -25,13 +25,7 @@ final class DeploymentJournal {
     }
 
     boolean exists() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("select to_regclass(?) is not null")) {
-            ps.setString(1, TABLE);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
+        return ChangelogHistory.tableExists(connection, TABLE);
     }
 
     void create() throws SQLException {
