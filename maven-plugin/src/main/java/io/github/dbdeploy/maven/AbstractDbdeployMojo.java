@@ -164,7 +164,8 @@ abstract class AbstractDbdeployMojo extends AbstractMojo {
      * execution work; until then, a clear error.
      */
     protected void executeRemotely(String command, Map<String, String> properties) {
-        throw DbdeployException.configuration(PropertyNames.TARGET + "=ssm is not available in this build of dbdeploy.");
+        io.github.dbdeploy.remote.RemoteExecution.execute(command, properties, project.getBasedir().toPath(),
+                Path.of(project.getBuild().getDirectory()), progress());
     }
 
     /** Fails the build when a run did not succeed; the summary files are written either way. */

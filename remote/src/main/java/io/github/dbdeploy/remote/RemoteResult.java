@@ -45,9 +45,11 @@ public record RemoteResult(String command, String environment, String deployment
                 b.append("\n[").append(h.instanceId()).append("] ").append(h.error());
             }
         }
-        if ("migrate".equals(command)) {
-            b.append("\nA migration that failed on a host has been rolled back there by the engine"
-                    + " (dbdeploy.rollbackOnFailure); the summary says so per host.");
+        List<String> rolledBack = hosts.stream().filter(h -> "rolled_back".equals(h.status()))
+                .map(HostResult::instanceId).toList();
+        if (!rolledBack.isEmpty()) {
+            b.append("\nThe database of ").append(String.join(", ", rolledBack)).append(" was rolled back by the engine"
+                    + " on the host to its state before deployment ").append(deploymentId).append('.');
         }
         return b.toString();
     }

@@ -1,0 +1,65 @@
+package io.github.dbdeploy.remote;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+import io.github.dbdeploy.engine.DbdeployException;
+import io.github.dbdeploy.engine.Progress;
+import io.github.dbdeploy.runner.Bundle;
+
+/**
+ * The two calls the Maven plugin makes: {@link #execute} for {@code dbdeploy.target=ssm} and {@link #bundle} for
+ * {@code dbdeploy:package}. Everything else about remote execution stays behind them.
+ */
+public final class RemoteExecution {
+    private RemoteExecution() {
+    }
+
+    /**
+     * Runs {@code command} on the hosts named by the settings, writes {@code summary.json|md} to
+     * {@code buildDirectory/dbdeploy}, and throws (with each failed host's status and reason) unless every host
+     * succeeded.
+     *
+     * @param properties     the effective dbdeploy.* settings of the selected environment
+     * @param baseDirectory  the project directory
+     * @param buildDirectory the project's target directory
+     */
+    public static RemoteResult execute(String command, Map<String, String> properties, Path baseDirectory,
+                                       Path buildDirectory, Progress progress) {
+        RemoteSettings settings = RemoteSettings.from(properties, baseDirectory);
+        Path out = buildDirectory.resolve("dbdeploy");
+        RunnerJar runner = RunnerJar.embedded(out);
+        RemoteResult result;
+        try (AwsClients aws = AwsClients.create(settings)) {
+            result = new RemoteDeploy(settings, aws, progress).run(command, runner, version(), baseDirectory, out);
+        }
+        if (!result.succeeded()) {
+            throw DbdeployException.runtime(result.failureMessage() + "\nSee " + out.resolve("summary.md")
+                    + " for every host.");
+        }
+        return result;
+    }
+
+    /** Writes the bundle of {@code changelog} to {@code buildDirectory/dbdeploy}. */
+    public static Bundle bundle(Path changelog, Path baseDirectory, Path buildDirectory) {
+        return Packager.bundle(changelog, baseDirectory, version(), buildDirectory.resolve("dbdeploy"));
+    }
+
+    /** This library's version, which is the plugin's: recorded in every bundle's manifest. */
+    public static String version() {
+        try (InputStream in = RemoteExecution.class.getResourceAsStream(
+                "/META-INF/maven/io.github.dbdeploy/dbdeploy-remote/pom.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version", "unknown");
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return "development";
+    }
+}
