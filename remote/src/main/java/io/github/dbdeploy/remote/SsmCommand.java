@@ -43,12 +43,19 @@ public final class SsmCommand {
     private final S3Store outputStore;
     private final RemoteSettings settings;
     private final Progress progress;
+    private final Duration margin;
 
     public SsmCommand(SsmClient ssm, S3Store outputStore, RemoteSettings settings, Progress progress) {
+        this(ssm, outputStore, settings, progress, MARGIN);
+    }
+
+    /** @param margin how long to wait past the delivery plus execution timeouts before giving up */
+    SsmCommand(SsmClient ssm, S3Store outputStore, RemoteSettings settings, Progress progress, Duration margin) {
         this.ssm = ssm;
         this.outputStore = outputStore;
         this.settings = settings;
         this.progress = progress;
+        this.margin = margin;
     }
 
     /** Sends the script; returns the command id. */
@@ -96,7 +103,7 @@ public final class SsmCommand {
     /** Waits until every host has finished, printing each status change and each host's output. */
     public List<HostResult> await(String commandId) {
         long deadline = System.nanoTime()
-                + settings.deliveryTimeout().plus(settings.executionTimeout()).plus(MARGIN).toNanos();
+                + settings.deliveryTimeout().plus(settings.executionTimeout()).plus(margin).toNanos();
         Map<String, String> lastStatus = new LinkedHashMap<>();
         Map<String, HostResult> done = new LinkedHashMap<>();
         boolean byTargets = settings.instanceIds().isEmpty();

@@ -255,6 +255,28 @@ class RemoteFaultsTest {
         assertFalse(host.stderr().contains("Exception"), host.stderr());
     }
 
+    @Test
+    void aCommandSsmNeverFinishesIsCancelledWhenTheWaitRunsOut(@TempDir Path project) throws Exception {
+        String stuck = "i-0eeeeeeeeeeeeeee5";
+        aws.ssm().addHost(stuck).behaviour(FakeHost.Behaviour.AGENT_STUCK);
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        Map<String, String> props = props(TestDatabases.newDatabase("stuck"), changelog, stuck);
+        props.put("dbdeploy.ssm.deliveryTimeoutSeconds", "1");
+        props.put("dbdeploy.ssm.executionTimeoutSeconds", "1");
+        RemoteSettings settings = RemoteSettings.from(props, project);
+        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
+        try (AwsClients clients = AwsClients.create(settings)) {
+            SsmCommand ssm = new SsmCommand(clients.ssm(), null, settings, out, java.time.Duration.ofSeconds(1));
+            String id = ssm.send(java.util.List.of("echo never reported"), "stuck");
+            DbdeployException e = assertThrows(DbdeployException.class, () -> ssm.await(id));
+            assertEquals(DbdeployException.Kind.RUNTIME, e.kind());
+            assertTrue(e.getMessage().startsWith("Gave up waiting for SSM command " + id), e.getMessage());
+            assertTrue(e.getMessage().contains("it was cancelled. Hosts still running: " + stuck + " (InProgress)"),
+                    e.getMessage());
+            assertTrue(aws.ssm().requests("CancelCommand").stream().anyMatch(r -> r.body().contains(id)));
+        }
+    }
+
     /** Runs without catching, for the faults found before SendCommand. */
     static final class RemoteSettingsRun {
         static RemoteResult run(FakeAws aws, Map<String, String> props, Path project) {

@@ -13,7 +13,9 @@ public final class FakeHost {
         /** Its agent is offline: the command is never picked up (SSM ends it as DeliveryTimedOut). */
         NEVER_PICKS_UP,
         /** It runs the command, but has no Java installed. */
-        NO_JAVA
+        NO_JAVA,
+        /** Its agent takes the command and then never reports again (the invocation stays InProgress). */
+        AGENT_STUCK
     }
 
     private final String instanceId;

@@ -120,6 +120,13 @@ public final class FakeSsm implements AutoCloseable {
         return requests.stream().filter(r -> r.operation().equals(operation)).toList();
     }
 
+    /** How long the host's shell ran for the command (from start to exit), or -1. */
+    public long hostWallMillis(String commandId, String instanceId) {
+        CommandState c = commands.get(commandId);
+        Invocation inv = c == null ? null : c.invocations.get(instanceId);
+        return inv == null ? -1 : inv.wallMillis;
+    }
+
     /** The shell script lines of every SendCommand received, joined. */
     public List<String> sentScripts() {
         List<String> out = new ArrayList<>();
@@ -448,6 +455,7 @@ public final class FakeSsm implements AutoCloseable {
         volatile String stdoutUrl = "";
         volatile String stderrUrl = "";
         private volatile Process process;
+        volatile long wallMillis = -1;
         private volatile boolean cancelRequested;
 
         Invocation(FakeHost host) {
@@ -483,6 +491,13 @@ public final class FakeSsm implements AutoCloseable {
         }
 
         void execute(CommandState c) {
+            if (host.behaviour() == FakeHost.Behaviour.AGENT_STUCK) {
+                synchronized (this) {
+                    status = "InProgress";
+                    details = "InProgress";
+                }
+                return;
+            }
             if (host.behaviour() == FakeHost.Behaviour.NEVER_PICKS_UP) {
                 sleep(c.deliveryTimeout * 1000);
                 finish("TimedOut", "DeliveryTimedOut", -1);
@@ -514,6 +529,7 @@ public final class FakeSsm implements AutoCloseable {
                     status = "InProgress";
                     details = "InProgress";
                 }
+                long started = System.nanoTime();
                 Process p = pb.start();
                 process = p;
                 boolean ended = p.waitFor(c.executionTimeout, TimeUnit.SECONDS);
@@ -521,6 +537,7 @@ public final class FakeSsm implements AutoCloseable {
                     kill();
                     p.waitFor(10, TimeUnit.SECONDS);
                 }
+                wallMillis = (System.nanoTime() - started) / 1_000_000;
                 synchronized (this) {
                     stdout = Files.readString(out, StandardCharsets.UTF_8);
                     stderr = Files.readString(err, StandardCharsets.UTF_8);
