@@ -15,6 +15,8 @@ import io.github.dbdeploy.remote.testing.FakeAws;
  */
 public final class SsmIt {
     public static final String INSTANCE = "i-0123456789abcdef0";
+    /** A host whose agent runs commands but which has no Java. */
+    public static final String INSTANCE_WITHOUT_JAVA = "i-0000000000000java";
     public static final String PASSWORD_PARAMETER = "/it/prod/db-password";
     private static FakeAws aws;
 
@@ -25,6 +27,7 @@ public final class SsmIt {
         if (aws == null) {
             aws = new FakeAws(Files.createTempDirectory("dbdeploy-ssm-it"));
             aws.ssm().addHost(INSTANCE);
+            aws.ssm().addHost(INSTANCE_WITHOUT_JAVA).behaviour(io.github.dbdeploy.remote.testing.FakeHost.Behaviour.NO_JAVA);
             aws.ssm().putParameter(PASSWORD_PARAMETER, ItDatabase.APP_PASSWORD);
             Runtime.getRuntime().addShutdownHook(new Thread(aws::close));
         }

@@ -1,0 +1,2 @@
+io.github.dbdeploy.maven.it.SsmIt.prepare(basedir)
+return true
