@@ -55,6 +55,9 @@ public record HostResult(String instanceId, String ssmStatus, String ssmStatusDe
         } else if ("TimedOut".equals(ssmStatus) && "DeliveryTimedOut".equals(ssmStatusDetails)) {
             b.append(": the host never picked the command up. Check that its SSM agent is running and online"
                     + " (aws ssm describe-instance-information) and that it can reach the SSM endpoints.");
+        } else if ("Cancelled".equals(ssmStatus)) {
+            b.append(": the command was cancelled (dbdeploy.ssm.maxErrors was reached on other hosts before this one"
+                    + " started, or someone cancelled it). Run dbdeploy:status against this host to see where it stands.");
         } else if ("TimedOut".equals(ssmStatus)) {
             b.append(": the command ran longer than dbdeploy.ssm.executionTimeoutSeconds and was stopped.");
         }
