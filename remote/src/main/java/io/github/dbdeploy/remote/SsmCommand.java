@@ -111,13 +111,18 @@ public final class SsmCommand {
         try {
             while (true) {
                 boolean commandFinished = false;
+                int targetCount = -1;
                 if (byTargets) {
                     for (CommandInvocation inv : ssm.listCommandInvocationsPaginator(r -> r.commandId(commandId))
                             .commandInvocations()) {
                         lastStatus.putIfAbsent(inv.instanceId(), "Pending");
                     }
                     List<Command> commands = ssm.listCommands(r -> r.commandId(commandId)).commands();
-                    commandFinished = !commands.isEmpty() && TERMINAL.contains(commands.get(0).statusAsString());
+                    if (!commands.isEmpty()) {
+                        Command c = commands.get(0);
+                        commandFinished = TERMINAL.contains(c.statusAsString());
+                        targetCount = c.targetCount() == null ? -1 : c.targetCount();
+                    }
                 }
                 for (String instance : new ArrayList<>(lastStatus.keySet())) {
                     if (done.containsKey(instance)) {
@@ -140,8 +145,11 @@ public final class SsmCommand {
                     }
                 }
                 boolean allDone = !lastStatus.isEmpty() && done.size() == lastStatus.size();
-                if (byTargets ? commandFinished && (allDone || lastStatus.isEmpty()) : allDone) {
-                    if (lastStatus.isEmpty()) {
+                // With Targets, the command's own status and target count say when every invocation is known.
+                boolean noneMatched = byTargets && commandFinished && targetCount == 0;
+                boolean allKnown = !byTargets || commandFinished && lastStatus.size() >= targetCount;
+                if (noneMatched || allDone && allKnown) {
+                    if (noneMatched) {
                         throw DbdeployException.configuration("No managed instance matched " + RemoteProperties.SSM_TARGETS
                                 + " (" + settings.hostsDescription() + "), so nothing ran. Check the tags and that the"
                                 + " hosts' SSM agents are online (aws ssm describe-instance-information).");

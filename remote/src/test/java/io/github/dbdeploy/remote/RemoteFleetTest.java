@@ -57,6 +57,20 @@ class RemoteFleetTest {
         return serverUrl + role + "?user=" + role;
     }
 
+    /** The SendCommand request that targeted fleet {@code fleet}. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> sentTo(String fleet) {
+        for (var r : aws.ssm().requests("SendCommand")) {
+            Map<String, Object> body = Json.parseObject(r.body());
+            for (Map<String, Object> t : (List<Map<String, Object>>) body.get("Targets")) {
+                if ("tag:Fleet".equals(t.get("Key")) && List.of(fleet).equals(t.get("Values"))) {
+                    return body;
+                }
+            }
+        }
+        throw new AssertionError("no SendCommand targeted fleet " + fleet);
+    }
+
     static FakeHost host(String id, String role, String fleet) {
         return aws.ssm().addHost(id).tag("Role", "db").tag("Fleet", fleet).env("DBDEPLOY_USERNAME", role);
     }
@@ -100,7 +114,7 @@ class RemoteFleetTest {
         for (int i = 1; i <= 3; i++) {
             assertTrue(md.contains("| `i-0a0000000000000" + i + "` | success | Success | 2 | 0 |"), md);
         }
-        Map<String, Object> sent = Json.parseObject(aws.ssm().requests("SendCommand").get(0).body());
+        Map<String, Object> sent = sentTo("a");
         assertEquals("1", sent.get("MaxConcurrency"));
         assertEquals("0", sent.get("MaxErrors"));
     }
@@ -138,6 +152,17 @@ class RemoteFleetTest {
     }
 
     @Test
+    void targetsThatMatchNoInstanceAreAnErrorNotASilentSuccess(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        Map<String, String> props = props(changelog, "nobody");
+        io.github.dbdeploy.engine.DbdeployException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.github.dbdeploy.engine.DbdeployException.class,
+                () -> RemoteTestSupport.run(aws, props, project, "migrate", new RemoteTestSupport.Lines()));
+        assertTrue(e.getMessage().startsWith("No managed instance matched dbdeploy.ssm.targets (tag:Role=db; tag:Fleet=nobody)"),
+                e.getMessage());
+    }
+
+    @Test
     void theFullOutputComesFromTheOutputBucketWhenSsmCutsItOff(@TempDir Path project) throws Exception {
         String url = hostDatabase("fleet_c1");
         host("i-0c00000000000001", "fleet_c1", "c");
@@ -157,8 +182,7 @@ class RemoteFleetTest {
         assertTrue(host.stdout().length() > 24_000, "the output is longer than what the SSM API returns");
         assertEquals(160, host.number("applied"), "the summary at the end of the full output was read");
         assertTrue(SchemaDump.of(url).contains("t159"));
-        Map<String, Object> sent = Json.parseObject(aws.ssm().requests("SendCommand").get(
-                aws.ssm().requests("SendCommand").size() - 1).body());
+        Map<String, Object> sent = sentTo("c");
         assertEquals(FakeAws.BUCKET, sent.get("OutputS3BucketName"));
         assertEquals("dbdeploy/output", sent.get("OutputS3KeyPrefix"));
     }

@@ -431,6 +431,9 @@ public final class FakeSsm implements AutoCloseable {
         }
 
         String status() {
+            if (System.currentTimeMillis() - created < invocationDelayMillis) {
+                return "Pending"; // as its invocations, which do not exist yet
+            }
             if (invocations.values().stream().anyMatch(i -> !i.terminal())) {
                 return invocations.values().stream().allMatch(i -> "Pending".equals(i.status)) ? "Pending" : "InProgress";
             }
