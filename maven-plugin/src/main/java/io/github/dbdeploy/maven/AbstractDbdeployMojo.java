@@ -165,7 +165,7 @@ abstract class AbstractDbdeployMojo extends AbstractMojo {
      */
     protected void executeRemotely(String command, Map<String, String> properties) {
         io.github.dbdeploy.remote.RemoteExecution.execute(command, properties, project.getBasedir().toPath(),
-                Path.of(project.getBuild().getDirectory()), progress());
+                Path.of(project.getBuild().getDirectory()), project.getVersion(), progress());
     }
 
     /** Fails the build when a run did not succeed; the summary files are written either way. */

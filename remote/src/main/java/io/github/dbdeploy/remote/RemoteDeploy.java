@@ -43,11 +43,21 @@ public final class RemoteDeploy {
      */
     public RemoteResult run(String command, RunnerJar runner, String pluginVersion, Path baseDirectory,
                             Path outputDirectory) {
+        return run(command, runner, pluginVersion, baseDirectory, outputDirectory, null);
+    }
+
+    /**
+     * As {@link #run(String, RunnerJar, String, Path, Path)}, with the prefix of the deployment id made when
+     * {@code dbdeploy.tag} is not set (the Maven plugin passes the project version, as for local runs).
+     */
+    public RemoteResult run(String command, RunnerJar runner, String pluginVersion, Path baseDirectory,
+                            Path outputDirectory, String deploymentIdPrefix) {
         if (!List.of("migrate", "rollback", "status", "history").contains(command)) {
             throw DbdeployException.configuration("dbdeploy:" + command + " cannot run with dbdeploy.target=ssm.");
         }
         long started = System.nanoTime();
-        String deploymentId = settings.tag() != null ? settings.tag() : Dbdeploy.newDeploymentId(pluginVersionPrefix(command));
+        String deploymentId = settings.tag() != null ? settings.tag() : Dbdeploy.newDeploymentId(
+                deploymentIdPrefix != null ? deploymentIdPrefix : pluginVersionPrefix(command));
         Bundle bundle = Packager.bundle(settings.changelog(), baseDirectory, pluginVersion, outputDirectory);
         progress.info("Bundle " + bundle.sha256().substring(0, 12) + ": " + bundle.manifest().files().size() + " file(s), "
                 + kib(bundle.size()));

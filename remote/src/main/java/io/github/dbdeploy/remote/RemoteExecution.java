@@ -26,15 +26,17 @@ public final class RemoteExecution {
      * @param properties     the effective dbdeploy.* settings of the selected environment
      * @param baseDirectory  the project directory
      * @param buildDirectory the project's target directory
+     * @param idPrefix       the prefix of the deployment id when dbdeploy.tag is not set (the project version)
      */
     public static RemoteResult execute(String command, Map<String, String> properties, Path baseDirectory,
-                                       Path buildDirectory, Progress progress) {
+                                       Path buildDirectory, String idPrefix, Progress progress) {
         RemoteSettings settings = RemoteSettings.from(properties, baseDirectory);
         Path out = buildDirectory.resolve("dbdeploy");
         RunnerJar runner = RunnerJar.embedded(out);
         RemoteResult result;
         try (AwsClients aws = AwsClients.create(settings)) {
-            result = new RemoteDeploy(settings, aws, progress).run(command, runner, version(), baseDirectory, out);
+            result = new RemoteDeploy(settings, aws, progress).run(command, runner, version(), baseDirectory, out,
+                    idPrefix);
         }
         if (!result.succeeded()) {
             throw DbdeployException.runtime(result.failureMessage() + "\nSee " + out.resolve("summary.md")
