@@ -215,7 +215,8 @@ public final class DeploySettings {
             return v == null || v.isBlank() ? null : v.trim();
         }
 
-        private static String defaultDeployedBy() {
+        /** {@code user@host} of this process, recorded with every deployment. */
+        public static String defaultDeployedBy() {
             String user = System.getProperty("user.name", "unknown");
             String host = System.getenv().getOrDefault("HOSTNAME", "");
             if (host.isEmpty()) {

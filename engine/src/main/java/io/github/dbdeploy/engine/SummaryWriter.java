@@ -39,11 +39,11 @@ public final class SummaryWriter {
         b.append("  \"changesets\": [");
         String sep = "\n";
         for (ChangesetOutcome c : s.changesets()) {
-            b.append(sep).append("    {\"id\": ").append(quote(c.id()))
-                    .append(", \"author\": ").append(quote(c.author()))
-                    .append(", \"file\": ").append(quote(c.file()))
+            b.append(sep).append("    {\"id\": ").append(Json.quote(c.id()))
+                    .append(", \"author\": ").append(Json.quote(c.author()))
+                    .append(", \"file\": ").append(Json.quote(c.file()))
                     .append(", \"durationMs\": ").append(c.durationMs())
-                    .append(", \"status\": ").append(quote(c.status().label())).append('}');
+                    .append(", \"status\": ").append(Json.quote(c.status().label())).append('}');
             sep = ",\n";
         }
         b.append(s.changesets().isEmpty() ? "]\n" : "\n  ]\n");
@@ -89,31 +89,6 @@ public final class SummaryWriter {
     }
 
     private static StringBuilder field(StringBuilder b, String name, String value) {
-        return b.append("  \"").append(name).append("\": ").append(quote(value));
-    }
-
-    static String quote(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        return b.append("  \"").append(name).append("\": ").append(Json.quote(value));
     }
 }

@@ -21,6 +21,7 @@ import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
 import org.apache.maven.settings.crypto.SettingsDecryptionResult;
 
+import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.AwsSettings;
 import io.github.dbdeploy.engine.Credentials;
 import io.github.dbdeploy.engine.Dbdeploy;
@@ -160,8 +161,8 @@ abstract class AbstractDbdeployMojo extends AbstractMojo {
     }
 
     /**
-     * REMOTE: runs {@code command} on the hosts named by the dbdeploy.ssm.* settings. Replaced by the remote
-     * execution work; until then, a clear error.
+     * {@code dbdeploy.target=ssm}: the same command runs on the hosts named by the dbdeploy.ssm.* settings, with the
+     * changelog bundle and the runner carried by S3 (see dbdeploy-remote).
      */
     protected void executeRemotely(String command, Map<String, String> properties) {
         io.github.dbdeploy.remote.RemoteExecution.execute(command, properties, project.getBasedir().toPath(),
@@ -223,12 +224,32 @@ abstract class AbstractDbdeployMojo extends AbstractMojo {
     /** Every dbdeploy.* setting in force for the selected environment, with the precedence above. */
     protected Map<String, String> effectiveProperties() {
         Map<String, String> out = new TreeMap<>();
+        // Settings that are not parameters of the goal (dbdeploy.s3.*, dbdeploy.ssm.*) come from the project...
         putAll(out, project.getProperties());
+        // ...parameters as Maven resolved them (from properties or the plugin's <configuration>)...
+        putIfSet(out, PropertyNames.URL, url);
+        putIfSet(out, PropertyNames.USERNAME, username);
+        putIfSet(out, PropertyNames.PASSWORD, password);
+        putIfSet(out, PropertyNames.SERVER_ID, serverId);
+        putIfSet(out, PropertyNames.CHANGELOG, changelog);
+        putIfSet(out, PropertyNames.TAG, tag);
+        putIfSet(out, PropertyNames.LOCK_WAIT_SECONDS, lockWaitSeconds);
+        putIfSet(out, PropertyNames.CONTEXTS, contexts);
+        putIfSet(out, PropertyNames.LABELS, labels);
+        putIfSet(out, PropertyNames.AWS_REGION, awsRegion);
+        putIfSet(out, PropertyNames.AWS_PROFILE, awsProfile);
+        putIfSet(out, PropertyNames.SSM_ENDPOINT, ssmEndpoint);
+        // ...then the environment chosen by dbdeploy.env, then the command line, as for local runs.
         putAll(out, environment.inactiveProperties());
         putAll(out, session.getUserProperties());
         out.put(PropertyNames.ENV, environment.name());
-        out.putIfAbsent(PropertyNames.CHANGELOG, changelog);
         return out;
+    }
+
+    private static void putIfSet(Map<String, String> out, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            out.put(key, value);
+        }
     }
 
     private static void putAll(Map<String, String> out, Properties props) {

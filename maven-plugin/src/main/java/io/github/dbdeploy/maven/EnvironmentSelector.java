@@ -13,6 +13,7 @@ import org.apache.maven.execution.MavenSession;
 import org.apache.maven.model.Profile;
 import org.apache.maven.project.MavenProject;
 
+import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.DbdeployException;
 
 /**

@@ -10,6 +10,7 @@ import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
 
+import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.remote.RemoteExecution;
 import io.github.dbdeploy.runner.Bundle;

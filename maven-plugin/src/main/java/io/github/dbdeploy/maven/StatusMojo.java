@@ -7,6 +7,7 @@ import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
 
+import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.Dbdeploy;
 import io.github.dbdeploy.engine.DeploySettings;
 import io.github.dbdeploy.engine.Deployment;

@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.SsmClientBuilder;
 
+import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.DbdeployException;
 
 /**
@@ -55,8 +56,8 @@ public final class AwsClients implements AutoCloseable {
             return new AwsClients(s3.build(), presigner.build(), ssm.build());
         } catch (SdkClientException e) {
             throw DbdeployException.configuration("Cannot set up the AWS clients: " + e.getMessage()
-                    + "\nSet " + RemoteProperties.AWS_REGION + " (or AWS_REGION) and AWS credentials (the default chain:"
-                    + " environment, ~/.aws, or " + RemoteProperties.AWS_PROFILE + ").");
+                    + "\nSet " + PropertyNames.AWS_REGION + " (or AWS_REGION) and AWS credentials (the default chain:"
+                    + " environment, ~/.aws, or " + PropertyNames.AWS_PROFILE + ").");
         }
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.dbdeploy.engine.DeploySettings;
 import io.github.dbdeploy.engine.Dbdeploy;
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.engine.Progress;
@@ -111,16 +112,7 @@ public final class RemoteDeploy {
     }
 
     private static String deployedBy() {
-        String user = System.getProperty("user.name", "unknown");
-        String host = System.getenv().getOrDefault("HOSTNAME", "");
-        if (host.isEmpty()) {
-            try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException e) {
-                host = "ci";
-            }
-        }
-        return user + "@" + host + " via ssm";
+        return DeploySettings.Builder.defaultDeployedBy() + " via ssm";
     }
 
     private static String kib(long bytes) {

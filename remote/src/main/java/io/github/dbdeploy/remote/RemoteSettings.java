@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.Credentials;
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.runner.RunnerMain.Keys;
@@ -42,72 +43,72 @@ public final class RemoteSettings {
     private RemoteSettings(Map<String, String> props, Path baseDirectory) {
         this.props = props;
         List<String> problems = new ArrayList<>();
-        this.environment = props.getOrDefault(RemoteProperties.ENV, "default");
+        this.environment = props.getOrDefault(PropertyNames.ENV, "default");
         String where = " (in the env=" + environment + " profile or with -D)";
 
-        String changelogValue = get(RemoteProperties.CHANGELOG);
+        String changelogValue = get(PropertyNames.CHANGELOG);
         Path c = changelogValue == null ? null : Path.of(changelogValue);
         this.changelog = c == null ? null : (c.isAbsolute() ? c : baseDirectory.resolve(c)).normalize();
         if (changelog == null) {
-            problems.add("no changelog: set " + RemoteProperties.CHANGELOG + where);
+            problems.add("no changelog: set " + PropertyNames.CHANGELOG + where);
         }
-        if (get(RemoteProperties.URL) == null) {
-            problems.add("no database URL: set " + RemoteProperties.URL + " to the URL as seen from the host, e.g."
+        if (get(PropertyNames.URL) == null) {
+            problems.add("no database URL: set " + PropertyNames.URL + " to the URL as seen from the host, e.g."
                     + " jdbc:postgresql://localhost:5432/app" + where);
-        } else if (get(RemoteProperties.URL).matches("(?i).*[?&;]password=.*")) {
-            problems.add(RemoteProperties.URL + " carries a password; with dbdeploy.target=ssm it would travel in the"
-                    + " SSM command. Remove it and set " + RemoteProperties.PASSWORD + "=ssm:/your/parameter instead");
+        } else if (get(PropertyNames.URL).matches("(?i).*[?&;]password=.*")) {
+            problems.add(PropertyNames.URL + " carries a password; with dbdeploy.target=ssm it would travel in the"
+                    + " SSM command. Remove it and set " + PropertyNames.PASSWORD + "=ssm:/your/parameter instead");
         }
-        String password = get(RemoteProperties.PASSWORD);
+        String password = get(PropertyNames.PASSWORD);
         if (password != null && !Credentials.isReference(password)) {
-            problems.add(RemoteProperties.PASSWORD + " holds a password; with dbdeploy.target=ssm the host reads its own"
+            problems.add(PropertyNames.PASSWORD + " holds a password; with dbdeploy.target=ssm the host reads its own"
                     + " secret, so no password may travel in the SSM command or the CI log. Store it in Parameter Store"
                     + " (aws ssm put-parameter --type SecureString --name /app/" + environment + "/db-password ...) and set "
-                    + RemoteProperties.PASSWORD + "=ssm:/app/" + environment + "/db-password");
+                    + PropertyNames.PASSWORD + "=ssm:/app/" + environment + "/db-password");
         }
-        if (get(RemoteProperties.SERVER_ID) != null && password == null) {
-            problems.add(RemoteProperties.SERVER_ID + " is set, but a settings.xml password stays on this machine and"
-                    + " cannot reach the host. Set " + RemoteProperties.PASSWORD + "=ssm:/your/parameter for env="
+        if (get(PropertyNames.SERVER_ID) != null && password == null) {
+            problems.add(PropertyNames.SERVER_ID + " is set, but a settings.xml password stays on this machine and"
+                    + " cannot reach the host. Set " + PropertyNames.PASSWORD + "=ssm:/your/parameter for env="
                     + environment + " instead");
         }
-        this.bucket = get(RemoteProperties.S3_BUCKET);
+        this.bucket = get(PropertyNames.S3_BUCKET);
         if (bucket == null) {
-            problems.add("no S3 bucket: set " + RemoteProperties.S3_BUCKET + where + "; the bundle and the runner jar"
+            problems.add("no S3 bucket: set " + PropertyNames.S3_BUCKET + where + "; the bundle and the runner jar"
                     + " are uploaded there for the host to download");
         }
-        this.prefix = trimSlashes(props.getOrDefault(RemoteProperties.S3_PREFIX, "dbdeploy"));
-        this.instanceIds = splitList(get(RemoteProperties.SSM_INSTANCE_IDS));
-        this.targets = parseTargets(get(RemoteProperties.SSM_TARGETS), problems);
+        this.prefix = trimSlashes(props.getOrDefault(PropertyNames.S3_PREFIX, "dbdeploy"));
+        this.instanceIds = splitList(get(PropertyNames.SSM_INSTANCE_IDS));
+        this.targets = parseTargets(get(PropertyNames.SSM_TARGETS), problems);
         if (instanceIds.isEmpty() == targets.isEmpty()) {
             problems.add(instanceIds.isEmpty()
-                    ? "no hosts: set " + RemoteProperties.SSM_INSTANCE_IDS + " (e.g. i-0123456789abcdef0) or "
-                        + RemoteProperties.SSM_TARGETS + " (e.g. tag:Role=db)" + where
-                    : "set either " + RemoteProperties.SSM_INSTANCE_IDS + " or " + RemoteProperties.SSM_TARGETS + ", not both");
+                    ? "no hosts: set " + PropertyNames.SSM_INSTANCE_IDS + " (e.g. i-0123456789abcdef0) or "
+                        + PropertyNames.SSM_TARGETS + " (e.g. tag:Role=db)" + where
+                    : "set either " + PropertyNames.SSM_INSTANCE_IDS + " or " + PropertyNames.SSM_TARGETS + ", not both");
         }
-        this.executionTimeout = Duration.ofSeconds(positive(RemoteProperties.SSM_EXECUTION_TIMEOUT_SECONDS, 3600, problems));
-        this.deliveryTimeout = Duration.ofSeconds(positive(RemoteProperties.SSM_DELIVERY_TIMEOUT_SECONDS, 600, problems));
-        this.pollInterval = Duration.ofMillis(positive(RemoteProperties.SSM_POLL_MILLIS, 2000, problems));
-        this.maxConcurrency = props.getOrDefault(RemoteProperties.SSM_MAX_CONCURRENCY, "50").trim();
-        this.maxErrors = props.getOrDefault(RemoteProperties.SSM_MAX_ERRORS, "0").trim();
+        this.executionTimeout = Duration.ofSeconds(positive(PropertyNames.SSM_EXECUTION_TIMEOUT_SECONDS, 3600, problems));
+        this.deliveryTimeout = Duration.ofSeconds(positive(PropertyNames.SSM_DELIVERY_TIMEOUT_SECONDS, 600, problems));
+        this.pollInterval = Duration.ofMillis(positive(PropertyNames.SSM_POLL_MILLIS, 2000, problems));
+        this.maxConcurrency = props.getOrDefault(PropertyNames.SSM_MAX_CONCURRENCY, "50").trim();
+        this.maxErrors = props.getOrDefault(PropertyNames.SSM_MAX_ERRORS, "0").trim();
         if (!maxConcurrency.matches("[1-9][0-9]*%?")) {
-            problems.add(RemoteProperties.SSM_MAX_CONCURRENCY + " must be a number of hosts or a percentage (e.g. 10 or 25%),"
+            problems.add(PropertyNames.SSM_MAX_CONCURRENCY + " must be a number of hosts or a percentage (e.g. 10 or 25%),"
                     + " got '" + maxConcurrency + "'");
         }
         if (!maxErrors.matches("[0-9]+%?")) {
-            problems.add(RemoteProperties.SSM_MAX_ERRORS + " must be a number of hosts or a percentage (e.g. 0 or 10%),"
+            problems.add(PropertyNames.SSM_MAX_ERRORS + " must be a number of hosts or a percentage (e.g. 0 or 10%),"
                     + " got '" + maxErrors + "'");
         }
-        this.outputBucket = get(RemoteProperties.SSM_OUTPUT_BUCKET);
-        this.outputPrefix = trimSlashes(props.getOrDefault(RemoteProperties.SSM_OUTPUT_PREFIX, prefix + "/output"));
-        this.hostDirectory = props.getOrDefault(RemoteProperties.SSM_HOST_DIRECTORY, "/var/tmp/dbdeploy");
+        this.outputBucket = get(PropertyNames.SSM_OUTPUT_BUCKET);
+        this.outputPrefix = trimSlashes(props.getOrDefault(PropertyNames.SSM_OUTPUT_PREFIX, prefix + "/output"));
+        this.hostDirectory = props.getOrDefault(PropertyNames.SSM_HOST_DIRECTORY, "/var/tmp/dbdeploy");
         if (!hostDirectory.matches("/[A-Za-z0-9._/-]*")) {
-            problems.add(RemoteProperties.SSM_HOST_DIRECTORY + " must be an absolute path of letters, digits and . _ / -,"
+            problems.add(PropertyNames.SSM_HOST_DIRECTORY + " must be an absolute path of letters, digits and . _ / -,"
                     + " got '" + hostDirectory + "'");
         }
-        this.region = get(RemoteProperties.AWS_REGION);
-        this.profile = get(RemoteProperties.AWS_PROFILE);
-        this.s3Endpoint = uri(RemoteProperties.S3_ENDPOINT, problems);
-        this.ssmEndpoint = uri(RemoteProperties.SSM_ENDPOINT, problems);
+        this.region = get(PropertyNames.AWS_REGION);
+        this.profile = get(PropertyNames.AWS_PROFILE);
+        this.s3Endpoint = uri(PropertyNames.S3_ENDPOINT, problems);
+        this.ssmEndpoint = uri(PropertyNames.SSM_ENDPOINT, problems);
         if (!problems.isEmpty()) {
             throw DbdeployException.configuration("dbdeploy.target=ssm for environment " + environment + ":\n  - "
                     + String.join("\n  - ", problems));
@@ -129,18 +130,18 @@ public final class RemoteSettings {
         p.setProperty(Keys.ENVIRONMENT, environment);
         p.setProperty(Keys.DEPLOYMENT_ID, deploymentId);
         p.setProperty(Keys.DEPLOYED_BY, deployedBy);
-        putIfSet(p, Keys.URL, RemoteProperties.URL);
-        putIfSet(p, Keys.USERNAME, RemoteProperties.USERNAME);
-        putIfSet(p, Keys.PASSWORD, RemoteProperties.PASSWORD);
-        putIfSet(p, Keys.LOCK_WAIT_SECONDS, RemoteProperties.LOCK_WAIT_SECONDS);
-        putIfSet(p, Keys.ROLLBACK_ON_FAILURE, RemoteProperties.ROLLBACK_ON_FAILURE);
-        putIfSet(p, Keys.CONTEXTS, RemoteProperties.CONTEXTS);
-        putIfSet(p, Keys.LABELS, RemoteProperties.LABELS);
-        putIfSet(p, Keys.DRY_RUN, RemoteProperties.DRY_RUN);
-        putIfSet(p, Keys.ROLLBACK_TAG, RemoteProperties.ROLLBACK_TAG);
-        putIfSet(p, Keys.ROLLBACK_COUNT, RemoteProperties.ROLLBACK_COUNT);
-        putIfSet(p, Keys.FAIL_ON_PENDING, RemoteProperties.FAIL_ON_PENDING);
-        putIfSet(p, Keys.AWS_REGION, RemoteProperties.AWS_REGION);
+        putIfSet(p, Keys.URL, PropertyNames.URL);
+        putIfSet(p, Keys.USERNAME, PropertyNames.USERNAME);
+        putIfSet(p, Keys.PASSWORD, PropertyNames.PASSWORD);
+        putIfSet(p, Keys.LOCK_WAIT_SECONDS, PropertyNames.LOCK_WAIT_SECONDS);
+        putIfSet(p, Keys.ROLLBACK_ON_FAILURE, PropertyNames.ROLLBACK_ON_FAILURE);
+        putIfSet(p, Keys.CONTEXTS, PropertyNames.CONTEXTS);
+        putIfSet(p, Keys.LABELS, PropertyNames.LABELS);
+        putIfSet(p, Keys.DRY_RUN, PropertyNames.DRY_RUN);
+        putIfSet(p, Keys.ROLLBACK_TAG, PropertyNames.ROLLBACK_TAG);
+        putIfSet(p, Keys.ROLLBACK_COUNT, PropertyNames.ROLLBACK_COUNT);
+        putIfSet(p, Keys.FAIL_ON_PENDING, PropertyNames.FAIL_ON_PENDING);
+        putIfSet(p, Keys.AWS_REGION, PropertyNames.AWS_REGION);
         return p;
     }
 
@@ -153,7 +154,7 @@ public final class RemoteSettings {
     }
 
     public String tag() {
-        return get(RemoteProperties.TAG);
+        return get(PropertyNames.TAG);
     }
 
     public String bucket() {
@@ -287,7 +288,7 @@ public final class RemoteSettings {
             }
             int eq = part.indexOf('=');
             if (eq <= 0 || eq == part.length() - 1) {
-                problems.add(RemoteProperties.SSM_TARGETS + " must look like tag:Role=db (several separated by ';'),"
+                problems.add(PropertyNames.SSM_TARGETS + " must look like tag:Role=db (several separated by ';'),"
                         + " got '" + part.trim() + "'");
                 continue;
             }

@@ -11,7 +11,7 @@ import java.util.Map;
 
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.engine.SummaryWriter;
-import io.github.dbdeploy.runner.Json;
+import io.github.dbdeploy.engine.Json;
 
 /**
  * Writes {@code summary.json} and {@code summary.md} of a remote run: the fields of a local run's summary (status,

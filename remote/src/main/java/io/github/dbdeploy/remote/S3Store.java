@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
+import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.DbdeployException;
 
 /**
@@ -94,8 +95,8 @@ public final class S3Store {
         String where = "s3://" + bucket + "/" + key;
         if ("NoSuchBucket".equals(code)) {
             return DbdeployException.configuration("S3 bucket " + bucket + " does not exist (cannot " + action + " "
-                    + where + "). Create it, or set " + RemoteProperties.S3_BUCKET + " to an existing bucket"
-                    + " in the region of " + RemoteProperties.AWS_REGION + ". Nothing was sent to the hosts.");
+                    + where + "). Create it, or set " + PropertyNames.S3_BUCKET + " to an existing bucket"
+                    + " in the region of " + PropertyNames.AWS_REGION + ". Nothing was sent to the hosts.");
         }
         if (e.statusCode() == 403) {
             return DbdeployException.configuration("S3 denied access (" + (code == null ? "HTTP 403" : code)
@@ -114,7 +115,7 @@ public final class S3Store {
 
     private static DbdeployException unreachable(SdkClientException e) {
         return DbdeployException.runtime("Cannot reach S3: " + e.getMessage() + "\nCheck the network, "
-                + RemoteProperties.AWS_REGION + " and " + RemoteProperties.S3_ENDPOINT + ". Nothing was sent to the hosts.");
+                + PropertyNames.AWS_REGION + " and " + PropertyNames.S3_ENDPOINT + ". Nothing was sent to the hosts.");
     }
 
     static boolean isMissingBucket(S3Exception e) {

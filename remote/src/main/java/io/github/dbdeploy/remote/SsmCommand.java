@@ -21,9 +21,10 @@ import software.amazon.awssdk.services.ssm.model.SendCommandRequest;
 import software.amazon.awssdk.services.ssm.model.SsmException;
 import software.amazon.awssdk.services.ssm.model.Target;
 
+import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.engine.Progress;
-import io.github.dbdeploy.runner.Json;
+import io.github.dbdeploy.engine.Json;
 
 /**
  * One {@code AWS-RunShellScript} command through SSM Run Command and the wait for it: invocations that do not exist
@@ -82,7 +83,7 @@ public final class SsmCommand {
             return ssm.sendCommand(request.build()).command().commandId();
         } catch (InvalidInstanceIdException e) {
             throw DbdeployException.configuration("SSM cannot run the command on " + settings.hostsDescription() + ": "
-                    + message(e) + "\nCheck " + RemoteProperties.SSM_INSTANCE_IDS + ": each instance must exist in region "
+                    + message(e) + "\nCheck " + PropertyNames.SSM_INSTANCE_IDS + ": each instance must exist in region "
                     + (settings.region() == null ? "(default region)" : settings.region()) + ", be a managed node with a"
                     + " running SSM agent (aws ssm describe-instance-information), and be a Linux host. Nothing was run.");
         } catch (SsmException e) {
@@ -96,7 +97,7 @@ public final class SsmCommand {
             throw DbdeployException.runtime("SSM refused SendCommand (" + code + "): " + message(e) + ". Nothing was run.");
         } catch (SdkClientException e) {
             throw DbdeployException.runtime("Cannot reach SSM: " + e.getMessage() + "\nCheck the network, "
-                    + RemoteProperties.AWS_REGION + " and " + RemoteProperties.SSM_ENDPOINT + ". Nothing was run.");
+                    + PropertyNames.AWS_REGION + " and " + PropertyNames.SSM_ENDPOINT + ". Nothing was run.");
         }
     }
 
@@ -150,7 +151,7 @@ public final class SsmCommand {
                 boolean allKnown = !byTargets || commandFinished && lastStatus.size() >= targetCount;
                 if (noneMatched || allDone && allKnown) {
                     if (noneMatched) {
-                        throw DbdeployException.configuration("No managed instance matched " + RemoteProperties.SSM_TARGETS
+                        throw DbdeployException.configuration("No managed instance matched " + PropertyNames.SSM_TARGETS
                                 + " (" + settings.hostsDescription() + "), so nothing ran. Check the tags and that the"
                                 + " hosts' SSM agents are online (aws ssm describe-instance-information).");
                     }
@@ -196,7 +197,7 @@ public final class SsmCommand {
             }
         } else if (stdout.length() >= API_STDOUT_LIMIT || stderr.length() >= API_STDERR_LIMIT) {
             progress.warn("[" + inv.instanceId() + "] SSM returned only the first " + API_STDOUT_LIMIT + " characters of"
-                    + " standard output and " + API_STDERR_LIMIT + " of standard error. Set " + RemoteProperties.SSM_OUTPUT_BUCKET
+                    + " standard output and " + API_STDERR_LIMIT + " of standard error. Set " + PropertyNames.SSM_OUTPUT_BUCKET
                     + " to get the full output (and the host's summary) from S3.");
         }
         Map<String, Object> summary = summary(stdout);

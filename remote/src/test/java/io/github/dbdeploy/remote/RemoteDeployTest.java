@@ -23,7 +23,7 @@ import io.github.dbdeploy.engine.SchemaDump;
 import io.github.dbdeploy.engine.TestDatabases;
 import io.github.dbdeploy.remote.testing.FakeAws;
 import io.github.dbdeploy.remote.testing.SampleChangelog;
-import io.github.dbdeploy.runner.Json;
+import io.github.dbdeploy.engine.Json;
 
 /** migrate / rollback / status through real S3 and SSM protocols, executed on a fake host against real PostgreSQL. */
 class RemoteDeployTest {

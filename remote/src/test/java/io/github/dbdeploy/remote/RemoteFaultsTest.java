@@ -24,7 +24,7 @@ import io.github.dbdeploy.remote.testing.FakeAws;
 import io.github.dbdeploy.remote.testing.FakeHost;
 import io.github.dbdeploy.remote.testing.S3Server;
 import io.github.dbdeploy.remote.testing.SampleChangelog;
-import io.github.dbdeploy.runner.Json;
+import io.github.dbdeploy.engine.Json;
 
 /**
  * Each fault of the remote path: a clear error naming the fix, a failed run, the database untouched, no secret in

@@ -22,7 +22,7 @@ import io.github.dbdeploy.engine.TestDatabases;
 import io.github.dbdeploy.remote.testing.FakeAws;
 import io.github.dbdeploy.remote.testing.FakeHost;
 import io.github.dbdeploy.remote.testing.SampleChangelog;
-import io.github.dbdeploy.runner.Json;
+import io.github.dbdeploy.engine.Json;
 
 /**
  * A fleet found by tag, one database per host: every host's database is named after the login the host's own

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.github.dbdeploy.engine.Json;
 import io.github.dbdeploy.engine.ChangelogFingerprint.FileHash;
 import io.github.dbdeploy.engine.DbdeployException;
 

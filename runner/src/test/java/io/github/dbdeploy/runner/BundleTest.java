@@ -20,6 +20,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.dbdeploy.engine.Json;
 import io.github.dbdeploy.engine.ChangelogFingerprint;
 import io.github.dbdeploy.engine.DbdeployException;
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.dbdeploy.engine.Json;
 import io.github.dbdeploy.engine.SchemaDump;
 import io.github.dbdeploy.engine.TestDatabases;
 

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import io.github.dbdeploy.runner.Json;
+import io.github.dbdeploy.engine.Json;
 
 /**
  * An SSM endpoint in-process that speaks the real AWS JSON 1.1 protocol ({@code X-Amz-Target: AmazonSSM.*}) to the

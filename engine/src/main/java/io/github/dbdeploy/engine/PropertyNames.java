@@ -1,8 +1,15 @@
-package io.github.dbdeploy.remote;
+package io.github.dbdeploy.engine;
 
-/** The {@code dbdeploy.*} properties that remote execution reads, in one place. */
-public final class RemoteProperties {
+/**
+ * Every user-facing {@code dbdeploy.*} property, in one place: read by the Maven goals, by remote execution and by
+ * the runner on a host.
+ */
+public final class PropertyNames {
+    public static final String PREFIX = "dbdeploy.";
     public static final String ENV = "dbdeploy.env";
+    public static final String SKIP = "dbdeploy.skip";
+    /** {@code local} (JDBC from this machine) or {@code ssm} (on hosts reached through AWS SSM Run Command). */
+    public static final String TARGET = "dbdeploy.target";
     public static final String URL = "dbdeploy.url";
     public static final String USERNAME = "dbdeploy.username";
     public static final String PASSWORD = "dbdeploy.password";
@@ -21,13 +28,14 @@ public final class RemoteProperties {
     public static final String AWS_REGION = "dbdeploy.aws.region";
     public static final String AWS_PROFILE = "dbdeploy.aws.profile";
 
-    /** Bucket that receives the bundle and the runner jar (content-addressed). Required. */
+    /** Bucket that receives the bundle and the runner jar (content-addressed). Required with target ssm. */
     public static final String S3_BUCKET = "dbdeploy.s3.bucket";
     /** Key prefix in that bucket; default {@code dbdeploy}. */
     public static final String S3_PREFIX = "dbdeploy.s3.prefix";
     /** Endpoint override for S3 (tests, S3-compatible stores); path-style addressing is then used. */
     public static final String S3_ENDPOINT = "dbdeploy.s3.endpoint";
 
+    /** Endpoint override for SSM (Run Command and Parameter Store), for tests and private endpoints. */
     public static final String SSM_ENDPOINT = "dbdeploy.ssm.endpoint";
     /** Comma-separated instance ids, e.g. {@code i-0abc,i-0def}. */
     public static final String SSM_INSTANCE_IDS = "dbdeploy.ssm.instanceIds";
@@ -44,6 +52,9 @@ public final class RemoteProperties {
     /** Directory on the host for the runner cache and the per-run directories; default {@code /var/tmp/dbdeploy}. */
     public static final String SSM_HOST_DIRECTORY = "dbdeploy.ssm.hostDirectory";
 
-    private RemoteProperties() {
+    /** The Maven profile id that selects an environment: {@code -Penv=prod}. */
+    public static final String ENV_PROFILE_PREFIX = "env=";
+
+    private PropertyNames() {
     }
 }

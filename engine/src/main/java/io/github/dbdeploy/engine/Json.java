@@ -1,4 +1,4 @@
-package io.github.dbdeploy.runner;
+package io.github.dbdeploy.engine;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
