@@ -22,7 +22,6 @@ import liquibase.changelog.ChangeSet;
 import liquibase.changelog.DatabaseChangeLog;
 import liquibase.changelog.visitor.AbstractChangeExecListener;
 import liquibase.database.Database;
-import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.LiquibaseException;
 import liquibase.logging.core.NoOpLogService;
@@ -63,15 +62,18 @@ final class LiquibaseSession {
 
     private final DeploySettings settings;
     private final Liquibase liquibase;
-    private final Database database;
+    private final OneTransactionPostgresDatabase database;
     private final Progress progress;
 
     LiquibaseSession(DeploySettings settings, Connection connection, Progress progress) {
         this.settings = settings;
         this.progress = progress;
         try {
-            this.database = inScope(() -> DatabaseFactory.getInstance()
-                    .findCorrectDatabaseImplementation(new JdbcConnection(connection)));
+            this.database = inScope(() -> {
+                OneTransactionPostgresDatabase db = new OneTransactionPostgresDatabase();
+                db.setConnection(new JdbcConnection(connection));
+                return db;
+            });
             DirectoryResourceAccessor resources = new DirectoryResourceAccessor(settings.changelogRoot());
             String changelogName = settings.changelog().getFileName().toString();
             this.liquibase = inScope(() -> new Liquibase(changelogName, resources, database));
@@ -241,6 +243,12 @@ final class LiquibaseSession {
         public void willRun(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
                             ChangeSet.RunStatus runStatus) {
             started = System.nanoTime();
+        }
+
+        @Override
+        public void ran(liquibase.change.Change change, ChangeSet changeSet, DatabaseChangeLog changeLog,
+                        Database database) {
+            LiquibaseSession.this.database.changeApplied();
         }
 
         @Override

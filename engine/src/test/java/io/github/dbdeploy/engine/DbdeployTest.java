@@ -61,6 +61,9 @@ class DbdeployTest {
         assertEquals(List.of("001-customer", "002-email", "003-seed"), column(url,
                 "select id from databasechangelog order by orderexecuted"));
         assertEquals(List.of("2"), column(url, "select count(*) from customer"));
+        // A changeset and its history row commit in one transaction (Liquibase alone commits them separately).
+        assertEquals(List.of("t"), column(url, "select (select xmin from customer where id = 1)"
+                + " = (select xmin from databasechangelog where id = '003-seed')"));
         assertEquals(List.of("f"), column(url, "select to_regclass('databasechangeloglock') is not null"),
                 "Liquibase's lock table must never be created");
         String json = Files.readString(dir.resolve("out/summary.json"));
