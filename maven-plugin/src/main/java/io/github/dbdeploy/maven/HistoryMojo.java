@@ -14,7 +14,7 @@ import io.github.dbdeploy.engine.DeploymentHistory;
 
 /** Lists the deployments recorded in the database, newest first, with the changesets each applied. */
 @Mojo(name = "history", requiresProject = true, threadSafe = true)
-public class HistoryMojo extends AbstractDbdeployMojo {
+public class HistoryMojo extends AbstractDatabaseMojo {
 
     @Inject
     public HistoryMojo(SettingsDecrypter settingsDecrypter) {

@@ -16,7 +16,7 @@ import io.github.dbdeploy.engine.DeploySettings;
  * failure rolls back to that state (unless {@code dbdeploy.rollbackOnFailure=false}) and fails the build.
  */
 @Mojo(name = "migrate", requiresProject = true, threadSafe = true)
-public class MigrateMojo extends AbstractDbdeployMojo {
+public class MigrateMojo extends AbstractDatabaseMojo {
 
     /** Print the SQL that would run, change nothing. */
     @Parameter(property = PropertyNames.DRY_RUN, defaultValue = "false")

@@ -17,7 +17,7 @@ import io.github.dbdeploy.engine.RollbackTarget;
  * Refuses, changing nothing, when any changeset to undo has no rollback.
  */
 @Mojo(name = "rollback", requiresProject = true, threadSafe = true)
-public class RollbackMojo extends AbstractDbdeployMojo {
+public class RollbackMojo extends AbstractDatabaseMojo {
 
     /** Roll back to the state before this deployment id. */
     @Parameter(property = PropertyNames.ROLLBACK_TAG)

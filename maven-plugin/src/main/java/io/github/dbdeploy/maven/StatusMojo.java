@@ -15,7 +15,7 @@ import io.github.dbdeploy.engine.StatusReport;
 
 /** Lists pending changesets, the last deployment and the lock holder; with failOnPending, a CI gate. */
 @Mojo(name = "status", requiresProject = true, threadSafe = true)
-public class StatusMojo extends AbstractDbdeployMojo {
+public class StatusMojo extends AbstractDatabaseMojo {
 
     /** Fail the build when changesets are pending. */
     @Parameter(property = PropertyNames.FAIL_ON_PENDING, defaultValue = "false")
