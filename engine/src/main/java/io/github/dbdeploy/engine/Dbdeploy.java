@@ -338,9 +338,12 @@ public final class Dbdeploy {
 
     private RunSummary finish(RunSummary summary) {
         SummaryWriter.write(summary, settings.outputDirectory());
-        progress.info(String.format("dbdeploy %s %s: %s, applied %d, skipped %d, %s (deployment %s)",
-                summary.command(), summary.environment(), summary.status(), summary.applied(), summary.skipped(),
-                SummaryWriter.seconds(summary.durationMs()), summary.deploymentId()));
+        String counts = "rollback".equals(summary.command())
+                ? "rolled back " + summary.applied()
+                : "applied " + summary.applied() + ", skipped " + summary.skipped();
+        progress.info(String.format("dbdeploy %s %s: %s, %s, %s (deployment %s)", summary.command(),
+                summary.environment(), summary.status(), counts, SummaryWriter.seconds(summary.durationMs()),
+                summary.deploymentId()));
         return summary;
     }
 
