@@ -248,12 +248,13 @@ final class LiquibaseSession {
         @Override
         public void ran(liquibase.change.Change change, ChangeSet changeSet, DatabaseChangeLog changeLog,
                         Database database) {
-            LiquibaseSession.this.database.changeApplied();
+            LiquibaseSession.this.database.deferNextCommit();
         }
 
         @Override
         public void willRollback(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
             started = System.nanoTime();
+            LiquibaseSession.this.database.deferNextCommit();
         }
 
         @Override

@@ -6,16 +6,19 @@ import liquibase.exception.DatabaseException;
 /**
  * PostgreSQL as Liquibase sees it, except that a changeset and its DATABASECHANGELOG row commit together.
  *
- * <p>Liquibase commits a changeset's changes, then inserts its history row and commits again. A process killed
- * between the two leaves a change applied but unrecorded, and the next run applies it twice. Here the commit that
- * follows a changeset's last change is skipped, so the history row's commit covers both: one transaction, one
- * history row per changeset (and one commit fewer).
+ * <p>Liquibase commits a changeset's changes, then inserts its history row and commits again (and the same in
+ * reverse for a rollback). A process killed between the two leaves a change applied but unrecorded, or undone but
+ * still recorded, and the next run acts on a lie. Here the changeset's own commit is skipped, so the commit of the
+ * history row covers both: one transaction, one history row per changeset (and one commit fewer).
  */
 final class OneTransactionPostgresDatabase extends PostgresDatabase {
     private boolean changesetCommitPending;
 
-    /** Called as each change of a changeset finishes; the changeset's own commit comes next and is deferred. */
-    void changeApplied() {
+    /**
+     * Called as each change of a changeset finishes, or as a changeset's rollback starts: the changeset's own commit
+     * comes next and is left to the history row's commit that follows it.
+     */
+    void deferNextCommit() {
         changesetCommitPending = true;
     }
 

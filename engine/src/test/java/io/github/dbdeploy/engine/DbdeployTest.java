@@ -210,6 +210,33 @@ class DbdeployTest {
                 "select tablename from pg_tables where schemaname = 'public' and tablename like 'from_%' order by 1"));
     }
 
+    @Test
+    void everyChangesetTakesOneTransactionToApplyAndOneToRollBack() throws Exception {
+        String url = TestDatabases.newDatabase("transactions");
+        Changelogs changelogs = new Changelogs(dir.resolve("db"));
+        for (int i = 1; i <= 20; i++) {
+            changelogs.add(String.format("%03d-t", i), "create table t" + i + " (id int);", "drop table t" + i + ";");
+        }
+        Path changelog = changelogs.write();
+        new Dbdeploy(settings(url, changelog, "seed"), progress).migrate(); // creates the bookkeeping tables
+        new Dbdeploy(settings(url, changelog, null), progress).rollback(RollbackTarget.lastDeployment());
+
+        // Every writing transaction takes a transaction id: the counter tells how many the engine used.
+        long beforeMigrate = txid(url);
+        new Dbdeploy(settings(url, changelog, "v1"), progress).migrate();
+        long migrateTransactions = txid(url) - beforeMigrate - 1;
+        new Dbdeploy(settings(url, changelog, null), progress).rollback(RollbackTarget.lastDeployment());
+        long rollbackTransactions = txid(url) - beforeMigrate - migrateTransactions - 2;
+
+        // 20 changesets and a few journal writes; Liquibase alone needs two transactions per changeset (40+).
+        assertTrue(migrateTransactions >= 20 && migrateTransactions < 28, "migrate used " + migrateTransactions);
+        assertTrue(rollbackTransactions >= 20 && rollbackTransactions < 28, "rollback used " + rollbackTransactions);
+    }
+
+    private static long txid(String url) throws SQLException {
+        return Long.parseLong(column(url, "select txid_current()").get(0));
+    }
+
     static List<String> column(String url, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
