@@ -8,22 +8,22 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Writes a master XML changelog that includes formatted-SQL files, one changeset each, into a directory. */
-final class Changelogs {
+public final class Changelogs {
     private final Path root;
     private final Map<String, String> files = new LinkedHashMap<>();
 
-    Changelogs(Path root) {
+    public Changelogs(Path root) {
         this.root = root;
     }
 
     /** Adds {@code sql/NAME.sql} with one changeset by alice; {@code rollback} null means none. */
-    Changelogs add(String name, String sql, String rollback) {
+    public Changelogs add(String name, String sql, String rollback) {
         files.put(name, "--liquibase formatted sql\n--changeset alice:" + name + "\n" + sql + "\n"
                 + (rollback == null ? "" : "--rollback " + rollback + "\n"));
         return this;
     }
 
-    Path write() {
+    public Path write() {
         try {
             Files.createDirectories(root.resolve("sql"));
             StringBuilder master = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
