@@ -41,7 +41,7 @@ public final class Dbdeploy {
      */
     public RunSummary migrate() {
         long started = System.nanoTime();
-        String id = settings.deploymentId() != null ? settings.deploymentId() : newDeploymentId("deploy");
+        String id = deploymentId();
         String fingerprint = ChangelogFingerprint.of(settings.changelogRoot(), settings.contexts(), settings.labels());
         try (TargetDatabase db = TargetDatabase.open(settings, "migrate " + id)) {
             Connection c = db.connection();
@@ -173,7 +173,7 @@ public final class Dbdeploy {
     /** Prints the SQL that migrate would run; changes nothing. */
     public RunSummary dryRun() {
         long started = System.nanoTime();
-        String id = settings.deploymentId() != null ? settings.deploymentId() : newDeploymentId("deploy");
+        String id = deploymentId();
         try (TargetDatabase db = TargetDatabase.open(settings, "dry-run " + id)) {
             LiquibaseSession liquibase = new LiquibaseSession(settings, db.connection(), progress);
             List<ChangeSet> pending = pendingWithoutSideEffects(liquibase, new ChangelogHistory(db.connection()));
@@ -334,6 +334,11 @@ public final class Dbdeploy {
     private static List<ChangeSet> pendingWithoutSideEffects(LiquibaseSession liquibase, ChangelogHistory history)
             throws SQLException {
         return history.exists() ? liquibase.pending() : liquibase.changelog().getChangeSets();
+    }
+
+    /** The configured deployment id, or a fresh one for callers that did not choose it. */
+    private String deploymentId() {
+        return settings.deploymentId() != null ? settings.deploymentId() : newDeploymentId("deploy");
     }
 
     private RunSummary finish(RunSummary summary) {

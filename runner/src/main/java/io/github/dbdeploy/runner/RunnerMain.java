@@ -231,17 +231,7 @@ public final class RunnerMain {
     }
 
     private Progress progress() {
-        return new Progress() {
-            @Override
-            public void info(String line) {
-                out.println(line);
-            }
-
-            @Override
-            public void warn(String line) {
-                out.println("WARNING: " + line);
-            }
-        };
+        return Progress.printingTo(out);
     }
 
     private static String scrub(Secret secret, String text) {
