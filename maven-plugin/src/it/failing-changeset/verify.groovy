@@ -9,7 +9,8 @@ def log = new File(basedir, 'build.log').text
 assert log.contains('Changeset 004-broken (author dev) in sql/004-broken.sql failed: ERROR: relation "no_such_table" does not exist')
 assert log.contains('Rolled back the 3 changeset(s) applied before it')
 assert log =~ /rolled back\s+003-alter/
-def json = new File(basedir, 'target/dbdeploy/summary.json').text
-assert json.contains('"status": "rolled_back"')
-assert json.contains('{"id": "004-broken", "author": "dev", "file": "sql/004-broken.sql"')
+def json = new groovy.json.JsonSlurper().parse(new File(basedir, 'target/dbdeploy/summary.json'))
+assert json.status == 'rolled_back'
+assert json.changesets.find { it.id == '004-broken' }.subMap(['author', 'file', 'status']) ==
+        [author: 'dev', file: 'sql/004-broken.sql', status: 'failed']
 return true

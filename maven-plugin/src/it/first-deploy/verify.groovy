@@ -12,7 +12,7 @@ assert log.contains('dbdeploy migrate local: success, applied 0, skipped 3')
 assert !log.contains('app-password')
 // Liquibase's own console output stays out of the way.
 assert !log.contains('Running Changeset') && !log.contains('UPDATE SUMMARY')
-def json = new File(basedir, 'target/dbdeploy/summary.json').text
-assert json.contains('"deploymentId": "second"') && json.contains('"status": "success"') && json.contains('"skipped": 3')
+def json = new groovy.json.JsonSlurper().parse(new File(basedir, 'target/dbdeploy/summary.json'))
+assert json.deploymentId == 'second' && json.status == 'success' && json.skipped == 3
 assert new File(basedir, 'target/dbdeploy/summary.md').text.contains('| `second` | 0 | 3 |')
 return true

@@ -20,10 +20,11 @@ assert log.contains('[i-0123456789abcdef0] dbdeploy migrate prod: success, appli
 assert log.contains('[i-0123456789abcdef0] Changelog unchanged since the last deployment: nothing to apply.')
 assert log.contains('dbdeploy migrate prod via SSM: success on 1 host(s)')
 // The host's summary came back, with the instance id.
-def json = new File(basedir, 'target/dbdeploy/summary.json').text
-assert json.contains('"target": "ssm"') && json.contains('"instanceId": "i-0123456789abcdef0"')
-assert json =~ /"deploymentId": "1\.0\.0-\d{8}T\d{6}Z"/
-assert json.contains('"status": "success"') && json.contains('"applied": 0') && json.contains('"skipped": 2')
+def json = new groovy.json.JsonSlurper().parse(new File(basedir, 'target/dbdeploy/summary.json'))
+assert json.target == 'ssm' && json.hosts*.instanceId == ['i-0123456789abcdef0']
+assert json.deploymentId ==~ /1\.0\.0-\d{8}T\d{6}Z/
+assert json.status == 'success' && json.applied == 0 && json.skipped == 2
+assert json.remote.commandId != null
 assert new File(basedir, 'target/dbdeploy/summary.md').text.contains('| `i-0123456789abcdef0` | success | Success | 0 | 2 |')
 // No secret anywhere: not the database password, not CI's AWS secret, in the log or in any command sent.
 assert !log.contains(ItDatabase.APP_PASSWORD)

@@ -6,7 +6,7 @@ assert log.contains('[i-0000000000000java] SSM status Failed, exit code 11: dbde
 assert log.contains('java-17-amazon-corretto-headless')
 assert !log.contains('Exception in thread')
 assert !log.contains(ItDatabase.APP_PASSWORD)
-def json = new File(basedir, 'target/dbdeploy/summary.json').text
-assert json.contains('"status": "failed"') && json.contains('"instanceId": "i-0000000000000java"') && json.contains('"responseCode": 11')
+def json = new groovy.json.JsonSlurper().parse(new File(basedir, 'target/dbdeploy/summary.json'))
+assert json.status == 'failed' && json.hosts*.instanceId == ['i-0000000000000java'] && json.hosts[0].responseCode == 11
 assert ItDatabase.query(pgPort as int, 'ssm-host-without-java', "select count(*) from information_schema.tables where table_schema = 'public'") == ['0']
 return true

@@ -36,6 +36,21 @@ public final class Dbdeploy {
     }
 
     /**
+     * Runs {@code command} as every front door does (Maven goal, host runner): prints what it found, writes the
+     * summary files, and returns the summary, whose status says whether the run succeeded.
+     */
+    public RunSummary run(Command command) {
+        return switch (command) {
+            case MIGRATE -> settings.dryRun() ? dryRun() : migrate();
+            case ROLLBACK -> rollback(settings.rollbackTarget());
+            case STATUS -> printStatus();
+            case HISTORY -> printHistory();
+            case PACKAGE -> throw DbdeployException.configuration("package builds a bundle and needs no database;"
+                    + " run mvn dbdeploy:package.");
+        };
+    }
+
+    /**
      * Applies pending changesets under the deployment lock; on failure rolls back to the state before this
      * run (when {@link DeploySettings#rollbackOnFailure()}). Writes the summary files either way.
      */
@@ -55,7 +70,7 @@ public final class Dbdeploy {
                 journal.start(id, settings.environment(), settings.deployedBy(), current.maxOrder());
                 journal.finish(id, Deployment.SUCCESS, 0, fingerprint, current);
                 progress.info("Changelog unchanged since the last deployment: nothing to apply.");
-                return finish(new RunSummary("migrate", RunSummary.SUCCESS, settings.environment(), id, 0,
+                return finish(new RunSummary(Command.MIGRATE, RunSummary.SUCCESS, settings.environment(), id, 0,
                         current.rows(), elapsed(started), List.of(), null, false));
             }
 
@@ -75,7 +90,7 @@ public final class Dbdeploy {
             if (pending.isEmpty()) {
                 journal.finish(id, Deployment.SUCCESS, 0, fingerprint, before);
                 progress.info("Database is up to date: nothing to apply.");
-                return finish(new RunSummary("migrate", RunSummary.SUCCESS, settings.environment(), id, 0, skipped,
+                return finish(new RunSummary(Command.MIGRATE, RunSummary.SUCCESS, settings.environment(), id, 0, skipped,
                         elapsed(started), List.of(), null, false));
             }
 
@@ -102,7 +117,7 @@ public final class Dbdeploy {
                 return finish(summary);
             }
             journal.finish(id, Deployment.SUCCESS, update.changesets().size(), fingerprint, history.state());
-            return finish(new RunSummary("migrate", RunSummary.SUCCESS, settings.environment(), id,
+            return finish(new RunSummary(Command.MIGRATE, RunSummary.SUCCESS, settings.environment(), id,
                     update.changesets().size(), skipped, elapsed(started), update.changesets(), null, false));
         } catch (SQLException e) {
             throw DbdeployException.runtime("Database error during migrate: " + scrub(e.getMessage()), e);
@@ -153,7 +168,7 @@ public final class Dbdeploy {
         }
         journal.finish(id, status.equals(RunSummary.ROLLED_BACK) ? Deployment.ROLLED_BACK : Deployment.FAILED,
                 applied, null, history.state());
-        return new RunSummary("migrate", status, settings.environment(), id, applied, skipped,
+        return new RunSummary(Command.MIGRATE, status, settings.environment(), id, applied, skipped,
                 elapsed(started), outcomes, error, false);
     }
 
@@ -186,7 +201,7 @@ public final class Dbdeploy {
                 outcomes.add(new ChangesetOutcome(cs.getId(), cs.getAuthor(), cs.getFilePath(), 0,
                         ChangesetOutcome.Status.PENDING));
             }
-            return finish(new RunSummary("migrate", RunSummary.SUCCESS, settings.environment(), id, 0,
+            return finish(new RunSummary(Command.MIGRATE, RunSummary.SUCCESS, settings.environment(), id, 0,
                     liquibase.changesetCount() - pending.size(), elapsed(started), outcomes, null, true));
         } catch (SQLException e) {
             throw DbdeployException.runtime("Database error during dry run: " + scrub(e.getMessage()), e);
@@ -226,7 +241,7 @@ public final class Dbdeploy {
                     : settings.deploymentId() != null ? settings.deploymentId() : newDeploymentId("rollback");
             if (toUndo.isEmpty()) {
                 progress.info("Nothing to roll back: the database is already at " + label + ".");
-                return finish(new RunSummary("rollback", RunSummary.SUCCESS, settings.environment(), id, 0, 0,
+                return finish(new RunSummary(Command.ROLLBACK, RunSummary.SUCCESS, settings.environment(), id, 0, 0,
                         elapsed(started), List.of(), null, false));
             }
             LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
@@ -252,7 +267,7 @@ public final class Dbdeploy {
                     ? scrub(outcome.describeFailure()) + "\nRolled back " + undone + " of " + toUndo.size()
                         + " changeset(s) before the failure. Fix the rollback SQL and run mvn dbdeploy:rollback again."
                     : null;
-            return finish(new RunSummary("rollback", outcome.failed() ? RunSummary.FAILED : RunSummary.SUCCESS,
+            return finish(new RunSummary(Command.ROLLBACK, outcome.failed() ? RunSummary.FAILED : RunSummary.SUCCESS,
                     settings.environment(), id, undone, 0, elapsed(started), outcome.changesets(), error, false));
         } catch (SQLException e) {
             throw DbdeployException.runtime("Database error during rollback: " + scrub(e.getMessage()), e);
@@ -276,7 +291,10 @@ public final class Dbdeploy {
                 + "\nRun mvn dbdeploy:history to list them.");
     }
 
-    /** Pending changesets, last deployment and lock holder; reads only (and writes the summary files). */
+    /**
+     * Pending changesets, last deployment and lock holder; reads only. Writes the summary files, whose status is
+     * {@code failed} when changesets are pending and {@link DeploySettings#failOnPending()} is set.
+     */
     public StatusReport status() {
         long started = System.nanoTime();
         try (TargetDatabase db = TargetDatabase.open(settings, "status")) {
@@ -293,13 +311,59 @@ public final class Dbdeploy {
                         ChangesetOutcome.Status.PENDING));
                 names.add(cs.getId() + " (" + cs.getFilePath() + ")");
             }
-            SummaryWriter.write(new RunSummary("status", RunSummary.SUCCESS, settings.environment(),
-                    last == null ? null : last.id(), 0, liquibase.changesetCount() - pending.size(), elapsed(started),
-                    outcomes, null, false), settings.outputDirectory());
-            return new StatusReport(names, last, db.lockHolder().orElse(null));
+            boolean gateFails = settings.failOnPending() && !pending.isEmpty();
+            String error = gateFails ? pending.size() + " changeset(s) are pending on environment "
+                    + settings.environment() + " (" + PropertyNames.FAIL_ON_PENDING + "=true). Apply them with: "
+                    + mavenCommand("migrate") : null;
+            RunSummary summary = new RunSummary(Command.STATUS, gateFails ? RunSummary.FAILED : RunSummary.SUCCESS,
+                    settings.environment(), last == null ? null : last.id(), 0,
+                    liquibase.changesetCount() - pending.size(), elapsed(started), outcomes, error, false);
+            SummaryWriter.write(summary, settings.outputDirectory());
+            return new StatusReport(names, last, db.lockHolder().orElse(null), summary);
         } catch (SQLException e) {
             throw DbdeployException.runtime("Database error during status: " + scrub(e.getMessage()), e);
         }
+    }
+
+    private RunSummary printStatus() {
+        StatusReport report = status();
+        Deployment last = report.lastDeployment();
+        progress.info("Last deployment: " + (last == null ? "none recorded"
+                : last.id() + " (" + last.status() + ", " + last.applied() + " applied) at " + last.startedAt()
+                    + " by " + last.deployedBy()));
+        progress.info("Deployment lock: " + (report.lockHolder() == null ? "free" : "held by " + report.lockHolder()));
+        if (report.pending().isEmpty()) {
+            progress.info("Pending changesets: none");
+        } else {
+            progress.info("Pending changesets (" + report.pending().size() + "):");
+            report.pending().forEach(p -> progress.info("  " + p));
+        }
+        return report.summary();
+    }
+
+    private RunSummary printHistory() {
+        long started = System.nanoTime();
+        List<DeploymentHistory> history = history();
+        if (history.isEmpty()) {
+            progress.info("No deployments recorded on this database yet.");
+        }
+        for (DeploymentHistory h : history) {
+            Deployment d = h.deployment();
+            progress.info(d.id() + "  " + d.status() + "  " + d.startedAt() + "  by " + d.deployedBy() + "  applied "
+                    + d.applied() + " (environment " + d.environment() + ")");
+            h.changesets().forEach(c -> progress.info("    " + c));
+        }
+        RunSummary summary = new RunSummary(Command.HISTORY, RunSummary.SUCCESS, settings.environment(),
+                history.isEmpty() ? null : history.get(0).deployment().id(), 0, 0, elapsed(started), List.of(), null,
+                false);
+        SummaryWriter.write(summary, settings.outputDirectory());
+        return summary;
+    }
+
+    /** A command line the user can paste: {@code mvn dbdeploy:GOAL}, with {@code -Penv=NAME} when one is selected. */
+    String mavenCommand(String goalAndOptions) {
+        return "mvn dbdeploy:" + goalAndOptions
+                + ("default".equals(settings.environment()) ? "" : " -Penv=" + settings.environment());
     }
 
     /** Deployments, newest first, each with the changesets it applied. */
@@ -343,7 +407,7 @@ public final class Dbdeploy {
 
     private RunSummary finish(RunSummary summary) {
         SummaryWriter.write(summary, settings.outputDirectory());
-        String counts = "rollback".equals(summary.command())
+        String counts = summary.command() == Command.ROLLBACK
                 ? "rolled back " + summary.applied()
                 : "applied " + summary.applied() + ", skipped " + summary.skipped();
         progress.info(String.format("dbdeploy %s %s: %s, %s, %s (deployment %s)", summary.command(),

@@ -25,6 +25,9 @@ public final class DeploySettings {
     private final String labels;
     private final Path outputDirectory;
     private final String deployedBy;
+    private final boolean dryRun;
+    private final boolean failOnPending;
+    private final RollbackTarget rollbackTarget;
 
     private DeploySettings(Builder b) {
         this.environment = b.environment;
@@ -39,6 +42,9 @@ public final class DeploySettings {
         this.labels = b.labels;
         this.outputDirectory = b.outputDirectory;
         this.deployedBy = b.deployedBy;
+        this.dryRun = b.dryRun;
+        this.failOnPending = b.failOnPending;
+        this.rollbackTarget = b.rollbackTarget;
     }
 
     public static Builder builder() {
@@ -98,6 +104,21 @@ public final class DeploySettings {
         return deployedBy;
     }
 
+    /** {@code migrate} only prints the SQL it would run. */
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    /** {@code status} fails when changesets are pending (a CI gate). */
+    public boolean failOnPending() {
+        return failOnPending;
+    }
+
+    /** How far {@code rollback} goes. */
+    public RollbackTarget rollbackTarget() {
+        return rollbackTarget;
+    }
+
     /** The JDBC URL with any {@code password=} parameter masked, for messages. */
     public String displayUrl() {
         return jdbcUrl == null ? null : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****");
@@ -116,6 +137,9 @@ public final class DeploySettings {
         private String labels;
         private Path outputDirectory;
         private String deployedBy = defaultDeployedBy();
+        private boolean dryRun;
+        private boolean failOnPending;
+        private RollbackTarget rollbackTarget = RollbackTarget.lastDeployment();
 
         public Builder environment(String v) {
             this.environment = v;
@@ -176,6 +200,21 @@ public final class DeploySettings {
             if (blankToNull(v) != null) {
                 this.deployedBy = v;
             }
+            return this;
+        }
+
+        public Builder dryRun(boolean v) {
+            this.dryRun = v;
+            return this;
+        }
+
+        public Builder failOnPending(boolean v) {
+            this.failOnPending = v;
+            return this;
+        }
+
+        public Builder rollbackTarget(RollbackTarget v) {
+            this.rollbackTarget = Objects.requireNonNull(v, "rollbackTarget");
             return this;
         }
 

@@ -24,6 +24,8 @@ public final class PropertyNames {
     public static final String ROLLBACK_TAG = "dbdeploy.rollbackTag";
     public static final String ROLLBACK_COUNT = "dbdeploy.rollbackCount";
     public static final String FAIL_ON_PENDING = "dbdeploy.failOnPending";
+    /** Who is recorded as having deployed; default {@code user@host} of the process that sends the deployment. */
+    public static final String DEPLOYED_BY = "dbdeploy.deployedBy";
 
     public static final String AWS_REGION = "dbdeploy.aws.region";
     public static final String AWS_PROFILE = "dbdeploy.aws.profile";
@@ -54,6 +56,11 @@ public final class PropertyNames {
 
     /** The Maven profile id that selects an environment: {@code -Penv=prod}. */
     public static final String ENV_PROFILE_PREFIX = "env=";
+
+    /** {@code dbdeploy.<goal>.skip}: skips one goal, beside {@link #SKIP} for all of them. */
+    public static String skipOf(Command command) {
+        return PREFIX + command.goal() + ".skip";
+    }
 
     private PropertyNames() {
     }

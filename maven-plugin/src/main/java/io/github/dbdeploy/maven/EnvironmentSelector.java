@@ -18,17 +18,17 @@ import io.github.dbdeploy.engine.DbdeployException;
 
 /**
  * Finds the environment the user asked for ({@code -Penv=NAME} or {@code -Ddbdeploy.env=NAME}) among the
- * project's {@code env=*} profiles. Maven only warns about an unknown profile; here it is an error, because
- * falling back to defaults could deploy to the wrong database.
+ * {@code env=*} profiles of the project, its parents and settings.xml. Maven only warns about an unknown profile;
+ * here it is an error, because falling back to defaults could deploy to the wrong database.
  */
 final class EnvironmentSelector {
 
     /**
-     * @param name             the environment's name ("default" when none was asked for)
-     * @param inactiveProperties the profile's properties when it was selected by {@code dbdeploy.env} and Maven did
-     *                         not activate it; they take the place Maven would have given them. Empty otherwise.
+     * @param name       the environment's name ("default" when none was asked for)
+     * @param properties the profile's properties, interpolated against the project; they rank above the plugin's
+     *                   {@code <configuration>} and the project's {@code <properties>}. Empty for "default".
      */
-    record Environment(String name, Properties inactiveProperties) {
+    record Environment(String name, Properties properties) {
     }
 
     private EnvironmentSelector() {
@@ -53,22 +53,24 @@ final class EnvironmentSelector {
         }
         String name = requested.iterator().next();
         String profileId = PropertyNames.ENV_PROFILE_PREFIX + name;
-        boolean active = project.getActiveProfiles().stream().anyMatch(p -> profileId.equals(p.getId()));
-        if (active) {
-            return new Environment(name, new Properties());
+        Optional<Properties> declared = declaredProfiles(session, project).stream()
+                .filter(p -> profileId.equals(p.getId())).map(Profile::getProperties).findFirst();
+        if (declared.isEmpty()) {
+            // settings.xml profiles apply to every project; a project's own profile of the same id wins above.
+            declared = session.getSettings().getProfiles().stream()
+                    .filter(p -> profileId.equals(p.getId()))
+                    .map(org.apache.maven.settings.Profile::getProperties).findFirst();
         }
-        Optional<Profile> declared = declaredProfiles(session, project).stream()
-                .filter(p -> profileId.equals(p.getId())).findFirst();
         if (declared.isEmpty()) {
             List<String> known = knownEnvironments(session, project);
             throw DbdeployException.configuration("Environment '" + name + "' is not configured: there is no profile"
-                    + " <id>" + profileId + "</id> in this project or its parents."
+                    + " <id>" + profileId + "</id> in this project, its parents or settings.xml."
                     + (known.isEmpty() ? " No environments are configured; add a profile <id>env=NAME</id> that sets"
                         + " dbdeploy.url and friends."
                         : " Configured environments: " + String.join(", ", known) + ".")
                     + " Nothing was changed.");
         }
-        return new Environment(name, interpolate(declared.get().getProperties(), project));
+        return new Environment(name, interpolate(declared.get(), project));
     }
 
     static List<String> knownEnvironments(MavenSession session, MavenProject project) {

@@ -2,17 +2,15 @@ package io.github.dbdeploy.maven;
 
 import javax.inject.Inject;
 
-import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
 
+import io.github.dbdeploy.engine.Command;
 import io.github.dbdeploy.engine.PropertyNames;
-import io.github.dbdeploy.engine.Dbdeploy;
-import io.github.dbdeploy.engine.DeploySettings;
 
 /**
- * Applies pending changesets under the deployment lock, after marking the state before the deployment; on any
+ * Applies pending changesets under the deployment lock, after recording the state before the deployment; on any
  * failure rolls back to that state (unless {@code dbdeploy.rollbackOnFailure=false}) and fails the build.
  */
 @Mojo(name = "migrate", requiresProject = true, threadSafe = true)
@@ -32,16 +30,7 @@ public class MigrateMojo extends AbstractDatabaseMojo {
     }
 
     @Override
-    protected String goal() {
-        return "migrate";
-    }
-
-    @Override
-    protected void run(Dbdeploy engine, DeploySettings settings) throws MojoExecutionException {
-        if (booleanSetting(PropertyNames.DRY_RUN, dryRun)) {
-            engine.dryRun();
-            return;
-        }
-        failUnlessSucceeded(engine.migrate());
+    protected Command command() {
+        return Command.MIGRATE;
     }
 }

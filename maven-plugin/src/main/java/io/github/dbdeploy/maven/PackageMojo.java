@@ -1,9 +1,14 @@
 package io.github.dbdeploy.maven;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.apache.maven.plugins.annotations.Mojo;
 
+import io.github.dbdeploy.engine.Command;
+import io.github.dbdeploy.engine.PropertyNames;
+import io.github.dbdeploy.engine.RunSummary;
+import io.github.dbdeploy.engine.SummaryWriter;
 import io.github.dbdeploy.remote.RemoteExecution;
 import io.github.dbdeploy.runner.Bundle;
 
@@ -17,12 +22,20 @@ import io.github.dbdeploy.runner.Bundle;
 public class PackageMojo extends AbstractDbdeployMojo {
 
     @Override
+    protected Command command() {
+        return Command.PACKAGE;
+    }
+
+    @Override
     protected void runGoal() {
-        Path base = project.getBasedir().toPath();
-        Bundle bundle = RemoteExecution.bundle(changelogPath().normalize(), base, Path.of(project.getBuild().getDirectory()));
+        long started = System.nanoTime();
+        Path changelog = baseDirectory().resolve(effectiveSettings().get(PropertyNames.CHANGELOG)).normalize();
+        Bundle bundle = RemoteExecution.bundle(changelog, baseDirectory(), Path.of(project.getBuild().getDirectory()));
         getLog().info("dbdeploy package: " + bundle.file() + " (" + bundle.manifest().files().size() + " file(s), "
                 + bundle.size() + " bytes)");
         getLog().info("SHA-256 " + bundle.sha256() + (bundle.manifest().gitCommit() == null ? ""
                 : ", commit " + bundle.manifest().gitCommit()));
+        SummaryWriter.write(new RunSummary(Command.PACKAGE, RunSummary.SUCCESS, environment.name(), null, 0, 0,
+                (System.nanoTime() - started) / 1_000_000, List.of(), null, false), outputDirectory.toPath());
     }
 }

@@ -2,15 +2,12 @@ package io.github.dbdeploy.maven;
 
 import javax.inject.Inject;
 
-import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
 
+import io.github.dbdeploy.engine.Command;
 import io.github.dbdeploy.engine.PropertyNames;
-import io.github.dbdeploy.engine.Dbdeploy;
-import io.github.dbdeploy.engine.DeploySettings;
-import io.github.dbdeploy.engine.RollbackTarget;
 
 /**
  * Emergency rollback: by default back to the state before the most recent deployment that changed the database.
@@ -19,7 +16,7 @@ import io.github.dbdeploy.engine.RollbackTarget;
 @Mojo(name = "rollback", requiresProject = true, threadSafe = true)
 public class RollbackMojo extends AbstractDatabaseMojo {
 
-    /** Roll back to the state before this deployment id. */
+    /** Roll back to the state before this deployment id (see {@code dbdeploy:history}). */
     @Parameter(property = PropertyNames.ROLLBACK_TAG)
     private String rollbackTag;
 
@@ -33,14 +30,7 @@ public class RollbackMojo extends AbstractDatabaseMojo {
     }
 
     @Override
-    protected String goal() {
-        return "rollback";
-    }
-
-    @Override
-    protected void run(Dbdeploy engine, DeploySettings settings) throws MojoExecutionException {
-        RollbackTarget target = RollbackTarget.of(setting(PropertyNames.ROLLBACK_TAG, rollbackTag),
-                integerSetting(PropertyNames.ROLLBACK_COUNT, rollbackCount));
-        failUnlessSucceeded(engine.rollback(target));
+    protected Command command() {
+        return Command.ROLLBACK;
     }
 }

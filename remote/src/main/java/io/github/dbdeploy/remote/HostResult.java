@@ -1,7 +1,9 @@
 package io.github.dbdeploy.remote;
 
 import java.util.List;
-import java.util.Map;
+
+import io.github.dbdeploy.engine.ChangesetOutcome;
+import io.github.dbdeploy.engine.RunSummary;
 
 /**
  * What one host did: SSM's view (status, details, exit code, output) and, when the runner got that far, the run
@@ -11,27 +13,42 @@ import java.util.Map;
  *                ran, or the output was cut off by SSM and no output bucket was set)
  */
 public record HostResult(String instanceId, String ssmStatus, String ssmStatusDetails, int responseCode,
-                         String stdout, String stderr, Map<String, Object> summary) {
+                         String stdout, String stderr, RunSummary summary) {
 
     public boolean succeeded() {
-        return "Success".equals(ssmStatus) && (summary == null || "success".equals(summary.get("status")));
+        return "Success".equals(ssmStatus) && (summary == null || summary.succeeded());
     }
 
     /** success, failed or rolled_back: the runner's word when there is one, else SSM's. */
     public String status() {
-        if (summary != null && summary.get("status") instanceof String s) {
-            return "Success".equals(ssmStatus) || !"success".equals(s) ? s : "failed";
+        if (summary != null) {
+            return "Success".equals(ssmStatus) || !summary.succeeded() ? summary.status() : RunSummary.FAILED;
         }
         return "Success".equals(ssmStatus) ? "success" : "failed";
     }
 
-    public long number(String field) {
-        return summary != null && summary.get(field) instanceof Number n ? n.longValue() : 0;
+    public int applied() {
+        return summary == null ? 0 : summary.applied();
     }
 
-    @SuppressWarnings("unchecked")
-    public List<Map<String, Object>> changesets() {
-        return summary != null && summary.get("changesets") instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+    public int skipped() {
+        return summary == null ? 0 : summary.skipped();
+    }
+
+    /** The engine's time on the host, as its summary reports it. */
+    public long durationMs() {
+        return summary == null ? 0 : summary.durationMs();
+    }
+
+    /** The changesets the host reported, each tagged with this host. */
+    public List<ChangesetOutcome> changesets() {
+        return summary == null ? List.of() : summary.changesets().stream().map(c -> c.onHost(instanceId)).toList();
+    }
+
+    /** This host's line in the summary files. */
+    public RunSummary.HostSummary toSummary() {
+        return new RunSummary.HostSummary(instanceId, status(), ssmStatus, ssmStatusDetails, responseCode, applied(),
+                skipped(), durationMs(), error());
     }
 
     /** Why this host failed, in a line or a few: the runner's error, else SSM's status and the tail of stderr. */
@@ -39,7 +56,7 @@ public record HostResult(String instanceId, String ssmStatus, String ssmStatusDe
         if (succeeded()) {
             return null;
         }
-        String runnerError = summary != null && summary.get("error") instanceof String e ? e : null;
+        String runnerError = summary == null ? null : summary.error();
         StringBuilder b = new StringBuilder();
         b.append("SSM status ").append(ssmStatus);
         if (ssmStatusDetails != null && !ssmStatusDetails.equals(ssmStatus)) {

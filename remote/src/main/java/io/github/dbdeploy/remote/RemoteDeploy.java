@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.util.List;
 
 import io.github.dbdeploy.engine.DeploySettings;
+import io.github.dbdeploy.engine.Command;
 import io.github.dbdeploy.engine.Dbdeploy;
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.engine.Progress;
+import io.github.dbdeploy.engine.SummaryWriter;
 import io.github.dbdeploy.runner.Bundle;
 
 /**
@@ -42,18 +44,18 @@ public final class RemoteDeploy {
      * @param baseDirectory   the project directory (changelog paths and git commit)
      * @param outputDirectory target/dbdeploy: the bundle and the summary files go there
      */
-    public RemoteResult run(String command, RunnerJar runner, String pluginVersion, Path baseDirectory,
+    public RemoteResult run(Command command, RunnerJar runner, String pluginVersion, Path baseDirectory,
                             Path outputDirectory) {
         return run(command, runner, pluginVersion, baseDirectory, outputDirectory, null);
     }
 
     /**
-     * As {@link #run(String, RunnerJar, String, Path, Path)}, with the prefix of the deployment id made when
+     * As {@link #run(Command, RunnerJar, String, Path, Path)}, with the prefix of the deployment id made when
      * {@code dbdeploy.tag} is not set (the Maven plugin passes the project version, as for local runs).
      */
-    public RemoteResult run(String command, RunnerJar runner, String pluginVersion, Path baseDirectory,
+    public RemoteResult run(Command command, RunnerJar runner, String pluginVersion, Path baseDirectory,
                             Path outputDirectory, String deploymentIdPrefix) {
-        if (!List.of("migrate", "rollback", "status", "history").contains(command)) {
+        if (!command.runsOnHost()) {
             throw DbdeployException.configuration("dbdeploy:" + command + " cannot run with dbdeploy.target=ssm.");
         }
         long started = System.nanoTime();
@@ -94,10 +96,10 @@ public final class RemoteDeploy {
         List<HostResult> hosts = ssm.await(commandId);
         RemoteResult result = new RemoteResult(command, settings.environment(), deploymentId, commandId, hosts,
                 bundleUploaded, runnerUploaded, bundle.size(), (System.nanoTime() - started) / 1_000_000);
-        RemoteSummaryWriter.write(result, outputDirectory);
+        SummaryWriter.write(result.toSummary(), outputDirectory);
         for (HostResult h : hosts) {
             progress.info(String.format("[%s] %s: applied %d, skipped %d, host time %.2f s", h.instanceId(), h.status(),
-                    h.number("applied"), h.number("skipped"), h.number("durationMs") / 1000.0));
+                    h.applied(), h.skipped(), h.durationMs() / 1000.0));
             if (h.summary() == null && "Success".equals(h.ssmStatus())) {
                 progress.warn("[" + h.instanceId() + "] printed no summary; the counts above are unknown.");
             }
@@ -107,8 +109,8 @@ public final class RemoteDeploy {
         return result;
     }
 
-    private static String pluginVersionPrefix(String command) {
-        return "migrate".equals(command) ? "deploy" : command;
+    private static String pluginVersionPrefix(Command command) {
+        return command == Command.MIGRATE ? "deploy" : command.goal();
     }
 
     private static String deployedBy() {

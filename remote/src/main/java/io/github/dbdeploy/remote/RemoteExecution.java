@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 
-import io.github.dbdeploy.engine.DbdeployException;
+import io.github.dbdeploy.engine.Command;
 import io.github.dbdeploy.engine.Progress;
+import io.github.dbdeploy.engine.RunSummary;
 import io.github.dbdeploy.runner.Bundle;
 
 /**
@@ -19,16 +20,16 @@ public final class RemoteExecution {
     }
 
     /**
-     * Runs {@code command} on the hosts named by the settings, writes {@code summary.json|md} to
-     * {@code buildDirectory/dbdeploy}, and throws (with each failed host's status and reason) unless every host
-     * succeeded.
+     * Runs {@code command} on the hosts named by the settings and writes {@code summary.json|md} to
+     * {@code buildDirectory/dbdeploy}. The summary's status says whether every host succeeded; its error names each
+     * failed host with its status and reason.
      *
      * @param properties     the effective dbdeploy.* settings of the selected environment
      * @param baseDirectory  the project directory
      * @param buildDirectory the project's target directory
      * @param idPrefix       the prefix of the deployment id when dbdeploy.tag is not set (the project version)
      */
-    public static RemoteResult execute(String command, Map<String, String> properties, Path baseDirectory,
+    public static RunSummary execute(Command command, Map<String, String> properties, Path baseDirectory,
                                        Path buildDirectory, String idPrefix, Progress progress) {
         RemoteSettings settings = RemoteSettings.from(properties, baseDirectory);
         Path out = buildDirectory.resolve("dbdeploy");
@@ -38,11 +39,7 @@ public final class RemoteExecution {
             result = new RemoteDeploy(settings, aws, progress).run(command, runner, version(), baseDirectory, out,
                     idPrefix);
         }
-        if (!result.succeeded()) {
-            throw DbdeployException.runtime(result.failureMessage() + "\nSee " + out.resolve("summary.md")
-                    + " for every host.");
-        }
-        return result;
+        return result.toSummary();
     }
 
     /** Writes the bundle of {@code changelog} to {@code buildDirectory/dbdeploy}. */

@@ -1,6 +1,11 @@
 package io.github.dbdeploy.remote;
 
+import java.util.ArrayList;
 import java.util.List;
+
+import io.github.dbdeploy.engine.ChangesetOutcome;
+import io.github.dbdeploy.engine.Command;
+import io.github.dbdeploy.engine.RunSummary;
 
 /**
  * The outcome of one remote command over all its hosts.
@@ -9,7 +14,7 @@ import java.util.List;
  * @param runnerUploaded whether the runner jar was uploaded
  * @param durationMs     the whole remote run, from packaging to the last host's output
  */
-public record RemoteResult(String command, String environment, String deploymentId, String commandId,
+public record RemoteResult(Command command, String environment, String deploymentId, String commandId,
                            List<HostResult> hosts, boolean bundleUploaded, boolean runnerUploaded, long bundleBytes,
                            long durationMs) {
     public RemoteResult {
@@ -31,7 +36,19 @@ public record RemoteResult(String command, String environment, String deployment
 
     /** The host-side engine time: the longest durationMs reported by a host's summary. */
     public long hostEngineMs() {
-        return hosts.stream().mapToLong(h -> h.number("durationMs")).max().orElse(0);
+        return hosts.stream().mapToLong(HostResult::durationMs).max().orElse(0);
+    }
+
+    /** The summary files' view of this run: the same schema as a local run, with hosts and the SSM command. */
+    public RunSummary toSummary() {
+        List<ChangesetOutcome> changesets = new ArrayList<>();
+        hosts.forEach(h -> changesets.addAll(h.changesets()));
+        return new RunSummary(RunSummary.SCHEMA_VERSION, command, status(), environment, RunSummary.SSM, deploymentId,
+                hosts.stream().anyMatch(h -> h.summary() != null && h.summary().dryRun()),
+                hosts.stream().mapToInt(HostResult::applied).sum(), hosts.stream().mapToInt(HostResult::skipped).sum(),
+                durationMs, succeeded() ? null : failureMessage(), changesets,
+                hosts.stream().map(HostResult::toSummary).toList(),
+                new RunSummary.RemoteDetails(commandId, hostEngineMs(), bundleUploaded, runnerUploaded));
     }
 
     /** The message a failed build ends with: each failed host with its status and reason, and where to look. */

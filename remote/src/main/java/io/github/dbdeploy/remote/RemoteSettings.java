@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import io.github.dbdeploy.engine.Command;
 import io.github.dbdeploy.engine.PropertyNames;
+import io.github.dbdeploy.engine.SettingsMapping;
 import io.github.dbdeploy.engine.Credentials;
 import io.github.dbdeploy.engine.DbdeployException;
-import io.github.dbdeploy.runner.RunnerMain.Keys;
+import io.github.dbdeploy.runner.RunnerMain;
 
 /**
  * Everything a remote run needs, read from the effective {@code dbdeploy.*} properties and checked before anything
@@ -123,25 +125,17 @@ public final class RemoteSettings {
         return new RemoteSettings(Map.copyOf(withoutNulls(properties)), baseDirectory);
     }
 
-    /** The settings file the host's runner reads: the database settings, never a secret. */
-    public Properties runnerSettings(String command, String deploymentId, String deployedBy) {
+    /**
+     * The settings file the host's runner reads: the command and the {@code dbdeploy.*} settings the engine needs
+     * ({@link SettingsMapping#forHost}), never a secret (a password here is a reference, checked above).
+     */
+    public Properties runnerSettings(Command command, String deploymentId, String deployedBy) {
         Properties p = new Properties();
-        p.setProperty(Keys.COMMAND, command);
-        p.setProperty(Keys.ENVIRONMENT, environment);
-        p.setProperty(Keys.DEPLOYMENT_ID, deploymentId);
-        p.setProperty(Keys.DEPLOYED_BY, deployedBy);
-        putIfSet(p, Keys.URL, PropertyNames.URL);
-        putIfSet(p, Keys.USERNAME, PropertyNames.USERNAME);
-        putIfSet(p, Keys.PASSWORD, PropertyNames.PASSWORD);
-        putIfSet(p, Keys.LOCK_WAIT_SECONDS, PropertyNames.LOCK_WAIT_SECONDS);
-        putIfSet(p, Keys.ROLLBACK_ON_FAILURE, PropertyNames.ROLLBACK_ON_FAILURE);
-        putIfSet(p, Keys.CONTEXTS, PropertyNames.CONTEXTS);
-        putIfSet(p, Keys.LABELS, PropertyNames.LABELS);
-        putIfSet(p, Keys.DRY_RUN, PropertyNames.DRY_RUN);
-        putIfSet(p, Keys.ROLLBACK_TAG, PropertyNames.ROLLBACK_TAG);
-        putIfSet(p, Keys.ROLLBACK_COUNT, PropertyNames.ROLLBACK_COUNT);
-        putIfSet(p, Keys.FAIL_ON_PENDING, PropertyNames.FAIL_ON_PENDING);
-        putIfSet(p, Keys.AWS_REGION, PropertyNames.AWS_REGION);
+        SettingsMapping.forHost(props).forEach(p::setProperty);
+        p.setProperty(RunnerMain.COMMAND_KEY, command.goal());
+        p.setProperty(PropertyNames.ENV, environment);
+        p.setProperty(PropertyNames.TAG, deploymentId);
+        p.setProperty(PropertyNames.DEPLOYED_BY, props.getOrDefault(PropertyNames.DEPLOYED_BY, deployedBy));
         return p;
     }
 
@@ -234,13 +228,6 @@ public final class RemoteSettings {
     private String get(String key) {
         String v = props.get(key);
         return v == null || v.isBlank() ? null : v.trim();
-    }
-
-    private void putIfSet(Properties p, String key, String property) {
-        String v = get(property);
-        if (v != null) {
-            p.setProperty(key, v);
-        }
     }
 
     private long positive(String key, long defaultValue, List<String> problems) {

@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.ssm.model.Target;
 import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.engine.Progress;
-import io.github.dbdeploy.engine.Json;
+import io.github.dbdeploy.engine.RunSummary;
+import io.github.dbdeploy.engine.SummaryWriter;
 
 /**
  * One {@code AWS-RunShellScript} command through SSM Run Command and the wait for it: invocations that do not exist
@@ -200,7 +201,7 @@ public final class SsmCommand {
                     + " standard output and " + API_STDERR_LIMIT + " of standard error. Set " + PropertyNames.SSM_OUTPUT_BUCKET
                     + " to get the full output (and the host's summary) from S3.");
         }
-        Map<String, Object> summary = summary(stdout);
+        RunSummary summary = summary(stdout);
         String shown = withoutSummary(stdout);
         for (String line : shown.split("\\R")) {
             if (!line.isEmpty()) {
@@ -232,14 +233,14 @@ public final class SsmCommand {
         return prefix + commandId + "/" + instanceId + "/awsrunShellScript/0.awsrunShellScript/" + stream;
     }
 
-    static Map<String, Object> summary(String stdout) {
+    static RunSummary summary(String stdout) {
         int begin = stdout.lastIndexOf(HostScript.SUMMARY_BEGIN);
         int end = stdout.lastIndexOf(HostScript.SUMMARY_END);
         if (begin < 0 || end < begin) {
             return null;
         }
         try {
-            return Json.parseObject(stdout.substring(begin + HostScript.SUMMARY_BEGIN.length(), end));
+            return SummaryWriter.parse(stdout.substring(begin + HostScript.SUMMARY_BEGIN.length(), end));
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -19,11 +19,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.dbdeploy.engine.ChangesetOutcome;
+import io.github.dbdeploy.engine.RunSummary;
 import io.github.dbdeploy.engine.SchemaDump;
+import io.github.dbdeploy.engine.SummaryWriter;
 import io.github.dbdeploy.engine.TestDatabases;
 import io.github.dbdeploy.remote.testing.FakeAws;
 import io.github.dbdeploy.remote.testing.SampleChangelog;
-import io.github.dbdeploy.engine.Json;
+import io.github.dbdeploy.remote.testing.TestJson;
 
 /** migrate / rollback / status through real S3 and SSM protocols, executed on a fake host against real PostgreSQL. */
 class RemoteDeployTest {
@@ -69,14 +72,16 @@ class RemoteDeployTest {
         assertTrue(first.succeeded(), out.text());
         assertTrue(first.bundleUploaded());
         assertEquals(1, first.hosts().size());
-        assertEquals(2, first.hosts().get(0).number("applied"));
+        assertEquals(2, first.hosts().get(0).applied());
         assertTrue(SchemaDump.of(url).contains("customer_name"), "the index exists on the host's database");
-        Map<String, Object> summary = Json.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json")));
-        assertEquals("success", summary.get("status"));
-        assertEquals("i-0123456789abcdef0", summary.get("instanceId"));
-        assertEquals("prod", summary.get("environment"));
-        assertEquals(2L, summary.get("applied"));
-        assertEquals(2, ((List<?>) summary.get("changesets")).size());
+        RunSummary summary = SummaryWriter.parse(Files.readString(project.resolve("target/dbdeploy/summary.json")));
+        assertEquals("success", summary.status());
+        assertEquals("ssm", summary.target());
+        assertEquals(List.of("i-0123456789abcdef0"), summary.hosts().stream().map(RunSummary.HostSummary::instanceId).toList());
+        assertEquals("prod", summary.environment());
+        assertEquals(2, summary.applied());
+        assertEquals(List.of("i-0123456789abcdef0", "i-0123456789abcdef0"),
+                summary.changesets().stream().map(ChangesetOutcome::instanceId).toList());
         String md = Files.readString(project.resolve("target/dbdeploy/summary.md"));
         assertTrue(md.contains("| `i-0123456789abcdef0` | success | Success | 2 | 0 |"), md);
         assertTrue(out.text().contains("[i-0123456789abcdef0] Applying 2 changeset(s)"), out.text());
@@ -87,7 +92,7 @@ class RemoteDeployTest {
         assertTrue(repeat.succeeded(), out.text());
         assertFalse(repeat.bundleUploaded(), "same changelog, same bundle: nothing new to upload");
         assertFalse(repeat.runnerUploaded());
-        assertEquals(0, repeat.hosts().get(0).number("applied"));
+        assertEquals(0, repeat.hosts().get(0).applied());
 
         // What SSM received: one command per deploy, and no secret in it (DB password, CI's or the host's AWS keys).
         List<String> scripts = aws.ssm().sentScripts();
@@ -133,7 +138,7 @@ class RemoteDeployTest {
         assertTrue(r.failureMessage().contains("003-broken"), r.failureMessage());
         assertTrue(r.failureMessage().contains("already exists"), r.failureMessage());
         assertEquals(schemaBefore, SchemaDump.of(url), "the host rolled the database back to where it was");
-        Map<String, Object> summary = Json.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json")));
+        Map<String, Object> summary = TestJson.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json")));
         assertEquals("rolled_back", summary.get("status"));
         assertTrue(((String) summary.get("error")).contains("003-broken"));
     }
@@ -147,7 +152,7 @@ class RemoteDeployTest {
 
         RemoteResult status = RemoteTestSupport.run(aws, props, project, "status", out);
         assertTrue(status.succeeded(), out.text());
-        assertTrue(out.text().contains("[i-0123456789abcdef0] Pending changesets: 2"), out.text());
+        assertTrue(out.text().contains("[i-0123456789abcdef0] Pending changesets (2):"), out.text());
 
         props.put("dbdeploy.tag", "release-42");
         assertTrue(RemoteTestSupport.run(aws, props, project, "migrate", out).succeeded(), out.text());
@@ -157,7 +162,7 @@ class RemoteDeployTest {
         RemoteResult rollback = RemoteTestSupport.run(aws, props, project, "rollback", out);
         assertTrue(rollback.succeeded(), out.text());
         assertFalse(tableExists(url, "customer"), "rolled back to the state before release-42");
-        assertNull(Json.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json"))).get("error"));
+        assertNull(TestJson.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json"))).get("error"));
     }
 
     static boolean tableExists(String url, String table) throws Exception {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
+import io.github.dbdeploy.engine.Command;
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.engine.SchemaDump;
 import io.github.dbdeploy.engine.TestDatabases;
@@ -24,7 +25,7 @@ import io.github.dbdeploy.remote.testing.FakeAws;
 import io.github.dbdeploy.remote.testing.FakeHost;
 import io.github.dbdeploy.remote.testing.S3Server;
 import io.github.dbdeploy.remote.testing.SampleChangelog;
-import io.github.dbdeploy.engine.Json;
+import io.github.dbdeploy.remote.testing.TestJson;
 
 /**
  * Each fault of the remote path: a clear error naming the fix, a failed run, the database untouched, no secret in
@@ -223,7 +224,7 @@ class RemoteFaultsTest {
         assertEquals(2, host.responseCode());
         assertTrue(host.error().contains("Parameter Store has no parameter /app/prod/nope"), host.error());
         assertTrue(host.error().contains("put-parameter --type SecureString --name /app/prod/nope"), host.error());
-        assertEquals("failed", Json.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json")))
+        assertEquals("failed", TestJson.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json")))
                 .get("status"));
     }
 

@@ -22,7 +22,7 @@ import io.github.dbdeploy.engine.TestDatabases;
 import io.github.dbdeploy.remote.testing.FakeAws;
 import io.github.dbdeploy.remote.testing.FakeHost;
 import io.github.dbdeploy.remote.testing.SampleChangelog;
-import io.github.dbdeploy.engine.Json;
+import io.github.dbdeploy.remote.testing.TestJson;
 
 /**
  * A fleet found by tag, one database per host: every host's database is named after the login the host's own
@@ -61,7 +61,7 @@ class RemoteFleetTest {
     @SuppressWarnings("unchecked")
     static Map<String, Object> sentTo(String fleet) {
         for (var r : aws.ssm().requests("SendCommand")) {
-            Map<String, Object> body = Json.parseObject(r.body());
+            Map<String, Object> body = TestJson.parseObject(r.body());
             for (Map<String, Object> t : (List<Map<String, Object>>) body.get("Targets")) {
                 if ("tag:Fleet".equals(t.get("Key")) && List.of(fleet).equals(t.get("Values"))) {
                     return body;
@@ -106,9 +106,9 @@ class RemoteFleetTest {
         for (String url : urls) {
             assertTrue(SchemaDump.of(url).contains("customer_name"), url);
         }
-        Map<String, Object> summary = Json.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json")));
+        Map<String, Object> summary = TestJson.parseObject(Files.readString(project.resolve("target/dbdeploy/summary.json")));
         assertEquals("success", summary.get("status"));
-        assertEquals(6L, summary.get("applied"));
+        assertEquals(6, summary.get("applied"));
         assertEquals(3, ((List<?>) summary.get("hosts")).size());
         String md = Files.readString(project.resolve("target/dbdeploy/summary.md"));
         for (int i = 1; i <= 3; i++) {
@@ -180,7 +180,7 @@ class RemoteFleetTest {
         assertTrue(r.succeeded(), out.text());
         HostResult host = r.hosts().get(0);
         assertTrue(host.stdout().length() > 24_000, "the output is longer than what the SSM API returns");
-        assertEquals(160, host.number("applied"), "the summary at the end of the full output was read");
+        assertEquals(160, host.applied(), "the summary at the end of the full output was read");
         assertTrue(SchemaDump.of(url).contains("t159"));
         Map<String, Object> sent = sentTo("c");
         assertEquals(FakeAws.BUCKET, sent.get("OutputS3BucketName"));

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.dbdeploy.engine.Command;
 import io.github.dbdeploy.engine.TestDatabases;
 import io.github.dbdeploy.remote.testing.FakeAws;
 import io.github.dbdeploy.remote.testing.SampleChangelog;
@@ -60,7 +61,7 @@ class RemoteOverheadTest {
                 long t0 = System.nanoTime();
                 RemoteResult r;
                 try (AwsClients clients = AwsClients.create(settings)) {
-                    r = new RemoteDeploy(settings, clients, out).run("migrate", runner, "perf", project,
+                    r = new RemoteDeploy(settings, clients, out).run(Command.MIGRATE, runner, "perf", project,
                             project.resolve("target/dbdeploy"));
                 }
                 long total = (System.nanoTime() - t0) / 1_000_000;

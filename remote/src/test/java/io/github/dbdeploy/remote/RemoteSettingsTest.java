@@ -13,6 +13,7 @@ import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.dbdeploy.engine.Command;
 import io.github.dbdeploy.engine.DbdeployException;
 
 /** Input checks that happen before anything is uploaded or sent. */
@@ -46,9 +47,13 @@ class RemoteSettingsTest {
         assertEquals("0", s.maxErrors());
         assertEquals("dbdeploy", s.prefix());
         assertEquals("/var/tmp/dbdeploy", s.hostDirectory());
-        Properties runner = s.runnerSettings("migrate", "d-1", "ci@build");
-        assertEquals("ssm:/app/prod/db-password", runner.getProperty("password"));
-        assertEquals("jdbc:postgresql://localhost:5432/app", runner.getProperty("url"));
+        Properties runner = s.runnerSettings(Command.MIGRATE, "d-1", "ci@build");
+        assertEquals("migrate", runner.getProperty("command"));
+        assertEquals("ssm:/app/prod/db-password", runner.getProperty("dbdeploy.password"));
+        assertEquals("jdbc:postgresql://localhost:5432/app", runner.getProperty("dbdeploy.url"));
+        assertEquals("d-1", runner.getProperty("dbdeploy.tag"));
+        assertEquals(null, runner.getProperty("dbdeploy.s3.bucket"), "what only the sender needs stays here");
+        assertEquals(null, runner.getProperty("dbdeploy.changelog"), "the host reads the changelog from the bundle");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
+import io.github.dbdeploy.engine.Command;
 import io.github.dbdeploy.engine.Progress;
 import io.github.dbdeploy.remote.testing.FakeAws;
 import io.github.dbdeploy.remote.testing.RunnerLauncher;
@@ -50,7 +51,7 @@ final class RemoteTestSupport {
     static RemoteResult run(FakeAws aws, Map<String, String> props, Path project, String command, Progress progress) {
         RemoteSettings settings = RemoteSettings.from(props, project);
         try (AwsClients clients = AwsClients.create(settings)) {
-            return new RemoteDeploy(settings, clients, progress).run(command, runner(aws.root()), "0.1.0-test", project,
+            return new RemoteDeploy(settings, clients, progress).run(Command.of(command), runner(aws.root()), "0.1.0-test", project,
                     project.resolve("target/dbdeploy"));
         }
     }

@@ -1,10 +1,10 @@
 package io.github.dbdeploy.runner;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
-import io.github.dbdeploy.engine.Json;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import io.github.dbdeploy.engine.JsonMapper;
 import io.github.dbdeploy.engine.ChangelogFingerprint.FileHash;
 import io.github.dbdeploy.engine.DbdeployException;
 
@@ -20,6 +20,7 @@ public record BundleManifest(String changelog, String changelogRoot, String plug
     public static final String CHANGELOG_DIR = "changelog";
 
     /** One file of the changelog root. */
+    @JsonPropertyOrder({"path", "sha256", "size"})
     public record Entry(String path, String sha256, long size) {
         public FileHash hash() {
             return new FileHash(path, sha256);
@@ -32,46 +33,33 @@ public record BundleManifest(String changelog, String changelogRoot, String plug
 
     /** Deterministic JSON: fixed field order, files sorted by path, no timestamps. */
     public String toJson() {
-        StringBuilder b = new StringBuilder(256 + 120 * files.size());
-        b.append("{\n");
-        b.append("  \"format\": ").append(Json.quote(FORMAT)).append(",\n");
-        b.append("  \"changelog\": ").append(Json.quote(changelog)).append(",\n");
-        b.append("  \"changelogRoot\": ").append(Json.quote(changelogRoot)).append(",\n");
-        b.append("  \"pluginVersion\": ").append(Json.quote(pluginVersion)).append(",\n");
-        b.append("  \"gitCommit\": ").append(Json.quote(gitCommit)).append(",\n");
-        b.append("  \"files\": [");
-        String sep = "\n";
-        for (Entry f : files) {
-            b.append(sep).append("    {\"path\": ").append(Json.quote(f.path())).append(", \"sha256\": ")
-                    .append(Json.quote(f.sha256())).append(", \"size\": ").append(f.size()).append('}');
-            sep = ",\n";
-        }
-        b.append(files.isEmpty() ? "]\n" : "\n  ]\n");
-        return b.append("}\n").toString();
+        return JsonMapper.write(new Document(FORMAT, changelog, changelogRoot, pluginVersion, gitCommit, files));
     }
 
-    @SuppressWarnings("unchecked")
     public static BundleManifest parse(String json) {
+        Document d;
         try {
-            Map<String, Object> m = Json.parseObject(json);
-            if (!FORMAT.equals(m.get("format"))) {
-                throw rejected("its manifest has format " + m.get("format") + ", this runner reads " + FORMAT
-                        + ". Build the bundle with the same dbdeploy version as the runner.");
-            }
-            List<Entry> files = new ArrayList<>();
-            for (Object o : (List<Object>) m.get("files")) {
-                Map<String, Object> f = (Map<String, Object>) o;
-                files.add(new Entry((String) f.get("path"), (String) f.get("sha256"), ((Number) f.get("size")).longValue()));
-            }
-            String changelog = (String) m.get("changelog");
-            if (changelog == null || files.stream().noneMatch(f -> f.path().equals(changelog))) {
-                throw rejected("its manifest names the master changelog " + changelog + ", which is not in the bundle");
-            }
-            return new BundleManifest(changelog, (String) m.get("changelogRoot"), (String) m.get("pluginVersion"),
-                    (String) m.get("gitCommit"), files);
-        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+            d = JsonMapper.read(json, Document.class);
+        } catch (IllegalArgumentException e) {
             throw rejected("its manifest " + ENTRY + " is malformed (" + e.getMessage() + ")");
         }
+        if (!FORMAT.equals(d.format())) {
+            throw rejected("its manifest has format " + d.format() + ", this runner reads " + FORMAT
+                    + ". Build the bundle with the same dbdeploy version as the runner.");
+        }
+        if (d.files() == null || d.files().stream().anyMatch(f -> f == null || f.path() == null || f.sha256() == null)) {
+            throw rejected("its manifest " + ENTRY + " is malformed (a file without path or sha256)");
+        }
+        if (d.changelog() == null || d.files().stream().noneMatch(f -> f.path().equals(d.changelog()))) {
+            throw rejected("its manifest names the master changelog " + d.changelog() + ", which is not in the bundle");
+        }
+        return new BundleManifest(d.changelog(), d.changelogRoot(), d.pluginVersion(), d.gitCommit(), d.files());
+    }
+
+    /** The manifest as stored: the format marker first. */
+    @JsonPropertyOrder({"format", "changelog", "changelogRoot", "pluginVersion", "gitCommit", "files"})
+    private record Document(String format, String changelog, String changelogRoot, String pluginVersion,
+                            String gitCommit, List<Entry> files) {
     }
 
     static DbdeployException rejected(String why) {

@@ -5,25 +5,21 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.Function;
 
-import io.github.dbdeploy.engine.AwsSettings;
-import io.github.dbdeploy.engine.ChangesetOutcome;
+import io.github.dbdeploy.engine.Command;
 import io.github.dbdeploy.engine.Credentials;
 import io.github.dbdeploy.engine.Dbdeploy;
 import io.github.dbdeploy.engine.DbdeployException;
-import io.github.dbdeploy.engine.Deployment;
 import io.github.dbdeploy.engine.DeploySettings;
-import io.github.dbdeploy.engine.DeploymentHistory;
 import io.github.dbdeploy.engine.Progress;
-import io.github.dbdeploy.engine.RollbackTarget;
+import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.RunSummary;
 import io.github.dbdeploy.engine.Secret;
-import io.github.dbdeploy.engine.StatusReport;
+import io.github.dbdeploy.engine.SettingsMapping;
 import io.github.dbdeploy.engine.SummaryWriter;
 
 /**
@@ -43,28 +39,11 @@ public final class RunnerMain {
     public static final int RUNTIME_ERROR = 3;
     public static final int BUNDLE_REJECTED = 4;
 
-    /** Keys of the settings file the SSM command writes next to the bundle (all non-secret). */
-    public static final class Keys {
-        public static final String COMMAND = "command";
-        public static final String ENVIRONMENT = "environment";
-        public static final String URL = "url";
-        public static final String USERNAME = "username";
-        public static final String PASSWORD = "password";
-        public static final String DEPLOYMENT_ID = "deploymentId";
-        public static final String LOCK_WAIT_SECONDS = "lockWaitSeconds";
-        public static final String ROLLBACK_ON_FAILURE = "rollbackOnFailure";
-        public static final String CONTEXTS = "contexts";
-        public static final String LABELS = "labels";
-        public static final String DRY_RUN = "dryRun";
-        public static final String ROLLBACK_TAG = "rollbackTag";
-        public static final String ROLLBACK_COUNT = "rollbackCount";
-        public static final String FAIL_ON_PENDING = "failOnPending";
-        public static final String DEPLOYED_BY = "deployedBy";
-        public static final String AWS_REGION = "awsRegion";
-
-        private Keys() {
-        }
-    }
+    /**
+     * The key of the settings file that names the command; every other key is a {@code dbdeploy.*} property, read
+     * through the same {@link SettingsMapping} as the Maven goals read them.
+     */
+    public static final String COMMAND_KEY = "command";
 
     private final PrintStream out;
     private final PrintStream err;
@@ -96,40 +75,40 @@ public final class RunnerMain {
             err.println("dbdeploy runner: cannot read the settings file " + a.settings + ": " + e.getMessage());
             return BAD_SETTINGS;
         }
-        String command = settings.getProperty(Keys.COMMAND, "migrate");
-        String environment = settings.getProperty(Keys.ENVIRONMENT, "default");
-        String deploymentId = blankToNull(settings.getProperty(Keys.DEPLOYMENT_ID));
+        Map<String, String> properties = new TreeMap<>();
+        settings.stringPropertyNames().forEach(k -> properties.put(k, settings.getProperty(k)));
+        String commandName = properties.getOrDefault(COMMAND_KEY, Command.MIGRATE.goal());
+        String environment = properties.getOrDefault(PropertyNames.ENV, "default");
+        String deploymentId = blankToNull(properties.get(PropertyNames.TAG));
         Path output = a.work.resolve("out");
         Secret[] password = new Secret[1];
+        Command command = null;
         try {
+            command = Command.of(commandName);
+            if (!command.runsOnHost()) {
+                throw DbdeployException.configuration("The runner does not run " + command + ".");
+            }
             BundleReader.verifySha256(a.bundle, a.bundleSha256);
             BundleReader.Unpacked bundle = BundleReader.unpack(a.bundle, a.work.resolve("bundle"));
             BundleManifest m = bundle.manifest();
             out.println("dbdeploy runner " + version() + ": " + command + " on environment " + environment + ", bundle "
                     + a.bundleSha256.substring(0, 12) + " (" + m.files().size() + " file(s), changelog " + m.changelog()
                     + (m.gitCommit() == null ? "" : ", commit " + m.gitCommit()) + ", verified)");
-            String reference = blankToNull(settings.getProperty(Keys.PASSWORD));
+            String reference = blankToNull(properties.get(PropertyNames.PASSWORD));
             if (reference != null && !Credentials.isReference(reference)) {
                 throw DbdeployException.configuration("The settings carry a password instead of a reference; a remote"
                         + " host reads its own secret. Set dbdeploy.password=ssm:/name (Parameter Store) or env:NAME.");
             }
-            String region = blankToNull(settings.getProperty(Keys.AWS_REGION));
-            password[0] = Credentials.password(reference, env, new AwsSettings(region, null, null));
-            DeploySettings deploy = DeploySettings.builder()
-                    .environment(environment)
-                    .jdbcUrl(settings.getProperty(Keys.URL))
-                    .username(Credentials.username(blankToNull(settings.getProperty(Keys.USERNAME)), env))
-                    .password(password[0])
-                    .changelog(bundle.changelog())
-                    .deploymentId(deploymentId)
-                    .lockWait(Duration.ofSeconds(Long.parseLong(settings.getProperty(Keys.LOCK_WAIT_SECONDS, "300"))))
-                    .rollbackOnFailure(Boolean.parseBoolean(settings.getProperty(Keys.ROLLBACK_ON_FAILURE, "true")))
-                    .contexts(settings.getProperty(Keys.CONTEXTS))
-                    .labels(settings.getProperty(Keys.LABELS))
-                    .outputDirectory(output)
-                    .deployedBy(settings.getProperty(Keys.DEPLOYED_BY))
-                    .build();
-            return execute(command, settings, deploy);
+            properties.put(PropertyNames.CHANGELOG, bundle.changelog().toString());
+            DeploySettings deploy = SettingsMapping.deploySettings(properties,
+                    new SettingsMapping.Context(a.work, output, null, env, null));
+            password[0] = deploy.password();
+            RunSummary summary = new Dbdeploy(deploy, progress()).run(command);
+            if (!summary.succeeded()) {
+                err.println("dbdeploy: " + summary.error());
+                return RUN_FAILED;
+            }
+            return OK;
         } catch (DbdeployException e) {
             String message = scrub(password[0], e.getMessage());
             err.println("dbdeploy: ERROR: " + message);
@@ -146,85 +125,9 @@ public final class RunnerMain {
         }
     }
 
-    private int execute(String command, Properties settings, DeploySettings deploy) {
-        Dbdeploy engine = new Dbdeploy(deploy, progress());
-        switch (command) {
-            case "migrate" -> {
-                boolean dryRun = Boolean.parseBoolean(settings.getProperty(Keys.DRY_RUN, "false"));
-                RunSummary summary = dryRun ? engine.dryRun() : engine.migrate();
-                if (!summary.succeeded()) {
-                    err.println("dbdeploy: " + summary.error());
-                }
-                return summary.succeeded() ? OK : RUN_FAILED;
-            }
-            case "rollback" -> {
-                String count = blankToNull(settings.getProperty(Keys.ROLLBACK_COUNT));
-                RunSummary summary = engine.rollback(RollbackTarget.of(settings.getProperty(Keys.ROLLBACK_TAG),
-                        count == null ? null : Integer.valueOf(count)));
-                if (!summary.succeeded()) {
-                    err.println("dbdeploy: " + summary.error());
-                }
-                return summary.succeeded() ? OK : RUN_FAILED;
-            }
-            case "status" -> {
-                return status(engine, deploy, Boolean.parseBoolean(settings.getProperty(Keys.FAIL_ON_PENDING, "false")));
-            }
-            case "history" -> {
-                history(engine, deploy);
-                return OK;
-            }
-            default -> throw DbdeployException.configuration("Unknown command '" + command
-                    + "': the runner knows migrate, rollback, status and history.");
-        }
-    }
-
-    private int status(Dbdeploy engine, DeploySettings deploy, boolean failOnPending) {
-        long started = System.nanoTime();
-        StatusReport report = engine.status();
-        Deployment last = report.lastDeployment();
-        out.println("Last deployment: " + (last == null ? "none recorded"
-                : last.id() + " (" + last.status() + ", " + last.applied() + " applied) at " + last.startedAt()
-                    + " by " + last.deployedBy()));
-        out.println("Deployment lock: " + (report.lockHolder() == null ? "free" : "held by " + report.lockHolder()));
-        out.println("Pending changesets: " + (report.pending().isEmpty() ? "none" : report.pending().size()));
-        List<ChangesetOutcome> pending = new ArrayList<>();
-        for (String p : report.pending()) {
-            out.println("  " + p);
-            pending.add(new ChangesetOutcome(p, "", "", 0, ChangesetOutcome.Status.PENDING));
-        }
-        boolean fail = failOnPending && !report.pending().isEmpty();
-        String error = fail ? report.pending().size() + " changeset(s) are pending (dbdeploy.failOnPending=true)" : null;
-        SummaryWriter.write(new RunSummary("status", fail ? RunSummary.FAILED : RunSummary.SUCCESS, deploy.environment(),
-                last == null ? "" : last.id(), 0, 0, (System.nanoTime() - started) / 1_000_000, pending, error, false),
-                deploy.outputDirectory());
-        if (fail) {
-            err.println("dbdeploy: " + error);
-            return RUN_FAILED;
-        }
-        return OK;
-    }
-
-    private void history(Dbdeploy engine, DeploySettings deploy) {
-        long started = System.nanoTime();
-        List<DeploymentHistory> history = engine.history();
-        if (history.isEmpty()) {
-            out.println("No deployments recorded on this database yet.");
-        }
-        for (DeploymentHistory h : history) {
-            Deployment d = h.deployment();
-            out.println(d.id() + "  " + d.status() + "  " + d.startedAt() + "  by " + d.deployedBy() + "  applied "
-                    + d.applied() + " (environment " + d.environment() + ")");
-            h.changesets().forEach(c -> out.println("    " + c));
-        }
-        SummaryWriter.write(new RunSummary("history", RunSummary.SUCCESS, deploy.environment(),
-                history.isEmpty() ? "" : history.get(0).deployment().id(), 0, 0,
-                (System.nanoTime() - started) / 1_000_000, List.of(), null, false), deploy.outputDirectory());
-    }
-
-    private void writeFailure(String command, String environment, String deploymentId, String message, Path output) {
+    private void writeFailure(Command command, String environment, String deploymentId, String message, Path output) {
         try {
-            SummaryWriter.write(new RunSummary(command, RunSummary.FAILED, environment,
-                    deploymentId == null ? "" : deploymentId, 0, 0, 0, List.of(), message, false), output);
+            SummaryWriter.write(RunSummary.error(command, environment, deploymentId, message), output);
         } catch (RuntimeException ignored) {
             // The error is on standard error already; a missing summary is reported by the caller.
         }

@@ -20,7 +20,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.github.dbdeploy.engine.Json;
 import io.github.dbdeploy.engine.ChangelogFingerprint;
 import io.github.dbdeploy.engine.DbdeployException;
 
@@ -115,7 +114,7 @@ class BundleTest {
         StringBuilder files = new StringBuilder();
         for (int i = 0; i < pathAndContent.length; i += 2) {
             byte[] bytes = pathAndContent[i + 1].getBytes(StandardCharsets.UTF_8);
-            files.append(i == 0 ? "" : ",").append("{\"path\":").append(Json.quote(pathAndContent[i])).append(",\"sha256\":\"")
+            files.append(i == 0 ? "" : ",").append("{\"path\":\"").append(pathAndContent[i]).append("\",\"sha256\":\"")
                     .append(java.util.HexFormat.of().formatHex(sha(bytes))).append("\",\"size\":").append(bytes.length).append('}');
         }
         return "{\"format\":\"dbdeploy-bundle/1\",\"changelog\":\"changelog.xml\",\"changelogRoot\":\"db\","

@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.github.dbdeploy.engine.Json;
+import io.github.dbdeploy.engine.SummaryWriter;
 import io.github.dbdeploy.engine.SchemaDump;
 import io.github.dbdeploy.engine.TestDatabases;
 
@@ -31,8 +31,8 @@ class RunnerMainTest {
 
     static Path settings(Path dir, String url, String password) throws Exception {
         Path p = dir.resolve("settings.properties");
-        Files.writeString(p, "command=migrate\nenvironment=prod\ndeploymentId=r-1\nurl=" + url.replace(":", "\\:") + "\n"
-                + (password == null ? "" : "password=" + password + "\n"));
+        Files.writeString(p, "command=migrate\ndbdeploy.env=prod\ndbdeploy.tag=r-1\ndbdeploy.url=" + url.replace(":", "\\:") + "\n"
+                + (password == null ? "" : "dbdeploy.password=" + password + "\n"));
         return p;
     }
 
@@ -57,7 +57,7 @@ class RunnerMainTest {
         assertEquals(RunnerMain.OK, code, text());
         assertTrue(SchemaDump.of(url).contains("host_t"));
         String summary = Files.readString(dir.resolve("work/out/summary.json"));
-        assertEquals("success", Json.parseObject(summary).get("status"));
+        assertEquals("success", SummaryWriter.parse(summary).status());
         assertTrue(text().contains("bundle " + b.sha256().substring(0, 12) + " (1 file(s), changelog changelog.sql, verified)"),
                 text());
         assertFalse(text().contains("host-side-secret"));
@@ -72,7 +72,7 @@ class RunnerMainTest {
         assertTrue(text().contains("carry a password instead of a reference"), text());
         assertFalse(text().contains("hunter2-plain"));
         assertFalse(SchemaDump.of(url).contains("host_t"));
-        assertEquals("failed", Json.parseObject(Files.readString(dir.resolve("work/out/summary.json"))).get("status"));
+        assertEquals("error", SummaryWriter.parse(Files.readString(dir.resolve("work/out/summary.json"))).status());
     }
 
     @Test

@@ -25,7 +25,6 @@ import java.util.stream.Stream;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import io.github.dbdeploy.engine.Json;
 
 /**
  * An SSM endpoint in-process that speaks the real AWS JSON 1.1 protocol ({@code X-Amz-Target: AmazonSSM.*}) to the
@@ -131,7 +130,7 @@ public final class FakeSsm implements AutoCloseable {
     public List<String> sentScripts() {
         List<String> out = new ArrayList<>();
         for (Request r : requests("SendCommand")) {
-            Map<String, Object> body = Json.parseObject(r.body());
+            Map<String, Object> body = TestJson.parseObject(r.body());
             @SuppressWarnings("unchecked")
             Map<String, List<String>> params = (Map<String, List<String>>) body.get("Parameters");
             out.add(String.join("\n", params.get("commands")));
@@ -163,7 +162,7 @@ public final class FakeSsm implements AutoCloseable {
             }
             String op = target.substring("AmazonSSM.".length());
             requests.add(new Request(op, body));
-            Map<String, Object> req = body.isBlank() ? Map.of() : Json.parseObject(body);
+            Map<String, Object> req = body.isBlank() ? Map.of() : TestJson.parseObject(body);
             try {
                 String response = switch (op) {
                     case "SendCommand" -> sendCommand(req);
@@ -192,7 +191,7 @@ public final class FakeSsm implements AutoCloseable {
     }
 
     private static String error(String code, String message) {
-        return "{\"__type\":" + Json.quote(code) + ",\"message\":" + Json.quote(message) + "}";
+        return "{\"__type\":" + TestJson.quote(code) + ",\"message\":" + TestJson.quote(message) + "}";
     }
 
     private static final class ApiError extends RuntimeException {
@@ -217,7 +216,7 @@ public final class FakeSsm implements AutoCloseable {
         if (value == null) {
             throw new ApiError("ParameterNotFound", "Parameter " + name + " not found.");
         }
-        return "{\"Parameter\":{\"Name\":" + Json.quote(name) + ",\"Type\":\"SecureString\",\"Value\":" + Json.quote(value)
+        return "{\"Parameter\":{\"Name\":" + TestJson.quote(name) + ",\"Type\":\"SecureString\",\"Value\":" + TestJson.quote(value)
                 + ",\"Version\":1,\"ARN\":\"arn:aws:ssm:us-east-1:123456789012:parameter" + name + "\"}}";
     }
 
@@ -269,7 +268,7 @@ public final class FakeSsm implements AutoCloseable {
                 (String) req.get("OutputS3BucketName"), str(req.get("OutputS3KeyPrefix"), ""), targetIds);
         commands.put(id, c);
         executor.submit(c::run);
-        return "{\"Command\":{\"CommandId\":" + Json.quote(id) + ",\"DocumentName\":\"AWS-RunShellScript\",\"Status\":"
+        return "{\"Command\":{\"CommandId\":" + TestJson.quote(id) + ",\"DocumentName\":\"AWS-RunShellScript\",\"Status\":"
                 + "\"Pending\",\"StatusDetails\":\"Pending\",\"TargetCount\":" + targetIds.size() + "}}";
     }
 
@@ -281,16 +280,16 @@ public final class FakeSsm implements AutoCloseable {
         }
         synchronized (inv) {
             StringBuilder b = new StringBuilder("{");
-            b.append("\"CommandId\":").append(Json.quote(c.id)).append(',');
-            b.append("\"InstanceId\":").append(Json.quote(inv.host.instanceId())).append(',');
+            b.append("\"CommandId\":").append(TestJson.quote(c.id)).append(',');
+            b.append("\"InstanceId\":").append(TestJson.quote(inv.host.instanceId())).append(',');
             b.append("\"DocumentName\":\"AWS-RunShellScript\",\"PluginName\":\"aws:runShellScript\",");
             b.append("\"ResponseCode\":").append(inv.responseCode).append(',');
-            b.append("\"Status\":").append(Json.quote(inv.status)).append(',');
-            b.append("\"StatusDetails\":").append(Json.quote(inv.details)).append(',');
-            b.append("\"StandardOutputContent\":").append(Json.quote(cut(inv.stdout, 24_000))).append(',');
-            b.append("\"StandardErrorContent\":").append(Json.quote(cut(inv.stderr, 8_000))).append(',');
-            b.append("\"StandardOutputUrl\":").append(Json.quote(inv.stdoutUrl)).append(',');
-            b.append("\"StandardErrorUrl\":").append(Json.quote(inv.stderrUrl));
+            b.append("\"Status\":").append(TestJson.quote(inv.status)).append(',');
+            b.append("\"StatusDetails\":").append(TestJson.quote(inv.details)).append(',');
+            b.append("\"StandardOutputContent\":").append(TestJson.quote(cut(inv.stdout, 24_000))).append(',');
+            b.append("\"StandardErrorContent\":").append(TestJson.quote(cut(inv.stderr, 8_000))).append(',');
+            b.append("\"StandardOutputUrl\":").append(TestJson.quote(inv.stdoutUrl)).append(',');
+            b.append("\"StandardErrorUrl\":").append(TestJson.quote(inv.stderrUrl));
             return b.append('}').toString();
         }
     }
@@ -303,9 +302,9 @@ public final class FakeSsm implements AutoCloseable {
             for (String id : c.order) {
                 Invocation inv = c.visible(id);
                 if (inv != null) {
-                    b.append(sep).append("{\"CommandId\":").append(Json.quote(c.id)).append(",\"InstanceId\":")
-                            .append(Json.quote(id)).append(",\"Status\":").append(Json.quote(inv.status))
-                            .append(",\"StatusDetails\":").append(Json.quote(inv.details)).append('}');
+                    b.append(sep).append("{\"CommandId\":").append(TestJson.quote(c.id)).append(",\"InstanceId\":")
+                            .append(TestJson.quote(id)).append(",\"Status\":").append(TestJson.quote(inv.status))
+                            .append(",\"StatusDetails\":").append(TestJson.quote(inv.details)).append('}');
                     sep = ",";
                 }
             }
@@ -318,8 +317,8 @@ public final class FakeSsm implements AutoCloseable {
         if (c == null) {
             throw new ApiError("InvalidCommandId", "Invalid command id");
         }
-        return "{\"Commands\":[{\"CommandId\":" + Json.quote(c.id) + ",\"Status\":" + Json.quote(c.status())
-                + ",\"StatusDetails\":" + Json.quote(c.status()) + ",\"TargetCount\":" + c.order.size()
+        return "{\"Commands\":[{\"CommandId\":" + TestJson.quote(c.id) + ",\"Status\":" + TestJson.quote(c.status())
+                + ",\"StatusDetails\":" + TestJson.quote(c.status()) + ",\"TargetCount\":" + c.order.size()
                 + ",\"CompletedCount\":" + c.completed() + ",\"ErrorCount\":" + c.errors() + "}]}";
     }
 
