@@ -1,3 +1,3 @@
 def log = new File(basedir, 'build.log').text
-assert log.count('dbdeploy is skipped (dbdeploy.skip=true)') == 3
+assert log.count(' is skipped (dbdeploy.skip=true)') == 3
 return true
