@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.github.dbdeploy.engine.formats.DirectoryChangeLogParser;
 import liquibase.Contexts;
 import liquibase.LabelExpression;
 import liquibase.Liquibase;
@@ -75,7 +76,9 @@ final class LiquibaseSession {
                 return db;
             });
             DirectoryResourceAccessor resources = new DirectoryResourceAccessor(settings.changelogRoot());
-            String changelogName = settings.changelog().getFileName().toString();
+            // A directory changelog is named by its absolute path, which DirectoryChangeLogParser recognises.
+            String changelogName = settings.isDirectoryChangelog() ? settings.changelog().toString()
+                    : settings.changelog().getFileName().toString();
             this.liquibase = inScope(() -> new Liquibase(changelogName, resources, database));
             liquibase.setShowSummary(UpdateSummaryEnum.OFF);
             liquibase.setShowSummaryOutput(UpdateSummaryOutputEnum.LOG);
@@ -200,6 +203,11 @@ final class LiquibaseSession {
         scope.put(Scope.Attr.logService.name(), new NoOpLogService());
         scope.put(AnalyticsArgs.ENABLED.getKey(), Boolean.FALSE);
         scope.put(Scope.Attr.classLoader.name(), LiquibaseSession.class.getClassLoader());
+        // For directory changelogs: their format, and the server (whose version decides what needs no transaction).
+        scope.put(DirectoryChangeLogParser.FORMAT_SCOPE_KEY, settings.format());
+        if (database != null) {
+            scope.put(Scope.Attr.database.name(), database);
+        }
         try {
             return Scope.child(scope, work);
         } catch (DbdeployException e) {
@@ -248,13 +256,23 @@ final class LiquibaseSession {
         @Override
         public void ran(liquibase.change.Change change, ChangeSet changeSet, DatabaseChangeLog changeLog,
                         Database database) {
-            LiquibaseSession.this.database.deferNextCommit();
+            deferCommit(changeSet);
         }
 
         @Override
         public void willRollback(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
             started = System.nanoTime();
-            LiquibaseSession.this.database.deferNextCommit();
+            deferCommit(changeSet);
+        }
+
+        /**
+         * A changeset that runs outside a transaction (CREATE INDEX CONCURRENTLY) has no commit of its own for the
+         * history row's commit to cover: Liquibase skips it, so deferring would leave the history row uncommitted.
+         */
+        private void deferCommit(ChangeSet changeSet) {
+            if (changeSet.isRunInTransaction()) {
+                LiquibaseSession.this.database.deferNextCommit();
+            }
         }
 
         @Override
