@@ -65,10 +65,16 @@ final class LiquibaseSession {
     private final Liquibase liquibase;
     private final OneTransactionPostgresDatabase database;
     private final Progress progress;
+    private final int serverMajorVersion;
 
     LiquibaseSession(DeploySettings settings, Connection connection, Progress progress) {
         this.settings = settings;
         this.progress = progress;
+        try {
+            this.serverMajorVersion = connection.getMetaData().getDatabaseMajorVersion();
+        } catch (SQLException e) {
+            throw DbdeployException.runtime("Cannot read the PostgreSQL server version: " + e.getMessage(), e);
+        }
         try {
             this.database = inScope(() -> {
                 OneTransactionPostgresDatabase db = new OneTransactionPostgresDatabase();
@@ -205,9 +211,7 @@ final class LiquibaseSession {
         scope.put(Scope.Attr.classLoader.name(), LiquibaseSession.class.getClassLoader());
         // For directory changelogs: their format, and the server (whose version decides what needs no transaction).
         scope.put(DirectoryChangeLogParser.FORMAT_SCOPE_KEY, settings.format());
-        if (database != null) {
-            scope.put(Scope.Attr.database.name(), database);
-        }
+        scope.put(DirectoryChangeLogParser.SERVER_VERSION_SCOPE_KEY, serverMajorVersion);
         try {
             return Scope.child(scope, work);
         } catch (DbdeployException e) {
@@ -256,23 +260,13 @@ final class LiquibaseSession {
         @Override
         public void ran(liquibase.change.Change change, ChangeSet changeSet, DatabaseChangeLog changeLog,
                         Database database) {
-            deferCommit(changeSet);
+            LiquibaseSession.this.database.deferNextCommit();
         }
 
         @Override
         public void willRollback(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
             started = System.nanoTime();
-            deferCommit(changeSet);
-        }
-
-        /**
-         * A changeset that runs outside a transaction (CREATE INDEX CONCURRENTLY) has no commit of its own for the
-         * history row's commit to cover: Liquibase skips it, so deferring would leave the history row uncommitted.
-         */
-        private void deferCommit(ChangeSet changeSet) {
-            if (changeSet.isRunInTransaction()) {
-                LiquibaseSession.this.database.deferNextCommit();
-            }
+            LiquibaseSession.this.database.deferNextCommit();
         }
 
         @Override

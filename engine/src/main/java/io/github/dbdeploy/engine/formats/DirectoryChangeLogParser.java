@@ -4,12 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import io.github.dbdeploy.engine.DbdeployException;
 import liquibase.Scope;
 import liquibase.changelog.ChangeLogParameters;
 import liquibase.changelog.ChangeSet;
 import liquibase.changelog.DatabaseChangeLog;
-import liquibase.database.Database;
 import liquibase.exception.ChangeLogParseException;
 import liquibase.parser.ChangeLogParser;
 import liquibase.resource.ResourceAccessor;
@@ -22,6 +20,11 @@ import liquibase.resource.ResourceAccessor;
  */
 public final class DirectoryChangeLogParser implements ChangeLogParser {
     public static final String FORMAT_SCOPE_KEY = "io.github.dbdeploy.format";
+    /**
+     * Scope attribute: the server's major version (an Integer), which decides whether ALTER TYPE ... ADD VALUE can
+     * run in a transaction. Not Liquibase's own database attribute: with that set, a dry run writes its history table.
+     */
+    public static final String SERVER_VERSION_SCOPE_KEY = "io.github.dbdeploy.serverMajorVersion";
 
     @Override
     public boolean supports(String changeLogFile, ResourceAccessor resourceAccessor) {
@@ -63,17 +66,9 @@ public final class DirectoryChangeLogParser implements ChangeLogParser {
         return cs;
     }
 
-    /** The server's major version when a database is in scope; unknown (assume current) otherwise. */
+    /** The server's major version when the caller put it in scope; unknown (assume current) otherwise. */
     private static int serverMajorVersion() {
-        Database database = Scope.getCurrentScope().getDatabase();
-        if (database == null || database.getConnection() == null) {
-            return Integer.MAX_VALUE;
-        }
-        try {
-            return database.getDatabaseMajorVersion();
-        } catch (liquibase.exception.DatabaseException e) {
-            throw DbdeployException.runtime("Cannot read the PostgreSQL server version: " + e.getMessage(), e);
-        }
+        return Scope.getCurrentScope().get(SERVER_VERSION_SCOPE_KEY, Integer.MAX_VALUE);
     }
 
     private static Path directory(String changeLogFile) {

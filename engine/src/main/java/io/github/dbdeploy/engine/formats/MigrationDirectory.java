@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +91,7 @@ public final class MigrationDirectory {
         if (!Files.isDirectory(dir)) {
             throw DbdeployException.configuration("Changelog directory " + dir + " does not exist");
         }
-        Map<MigrationFormat, List<String>> found = new LinkedHashMap<>();
+        Map<MigrationFormat, List<String>> found = new EnumMap<>(MigrationFormat.class);
         if (Files.isRegularFile(dir.resolve(DRIZZLE_JOURNAL))) {
             found.computeIfAbsent(MigrationFormat.DRIZZLE, k -> new ArrayList<>()).add(DRIZZLE_JOURNAL);
         }
