@@ -60,6 +60,13 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
     @Parameter(property = PropertyNames.SERVER_ID)
     private String serverId;
 
+    /**
+     * Shape of a directory changelog: {@code auto} (default), {@code flyway}, {@code golang-migrate}, {@code dbmate},
+     * {@code diesel}, {@code drizzle} or {@code sql}.
+     */
+    @Parameter(property = PropertyNames.FORMAT)
+    private String format;
+
     /** Deployment id; defaults to the project version plus a UTC timestamp. */
     @Parameter(property = PropertyNames.TAG)
     private String tag;
@@ -145,6 +152,7 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
         putIfSet(out, PropertyNames.PASSWORD, password);
         putIfSet(out, PropertyNames.SERVER_ID, serverId);
         putIfSet(out, PropertyNames.CHANGELOG, changelog);
+        putIfSet(out, PropertyNames.FORMAT, format);
         putIfSet(out, PropertyNames.TAG, tag);
         putIfSet(out, PropertyNames.LOCK_WAIT_SECONDS, lockWaitSeconds);
         putIfSet(out, PropertyNames.CONTEXTS, contexts);
@@ -191,6 +199,7 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
                 .username(Credentials.username(user, System::getenv))
                 .password(secret)
                 .changelog(changelogPath())
+                .format(setting(PropertyNames.FORMAT, format))
                 .deploymentId(id != null ? id : Dbdeploy.newDeploymentId(project.getVersion()))
                 .lockWait(Duration.ofSeconds(lockSeconds == null ? 300 : lockSeconds))
                 .rollbackOnFailure(booleanSetting(PropertyNames.ROLLBACK_ON_FAILURE, true))

@@ -39,7 +39,10 @@ abstract class AbstractDbdeployMojo extends AbstractMojo {
     @Parameter(property = PropertyNames.ENV)
     private String env;
 
-    /** The master changelog; files it includes are resolved relative to its directory. */
+    /**
+     * The master changelog, whose includes are resolved relative to its directory; or a directory of migrations in
+     * another tool's format (see {@code dbdeploy.format}).
+     */
     @Parameter(property = PropertyNames.CHANGELOG, defaultValue = "${project.basedir}/src/main/resources/db/changelog.xml")
     protected String changelog;
 
