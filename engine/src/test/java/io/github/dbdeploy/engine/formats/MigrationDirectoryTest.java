@@ -61,13 +61,16 @@ class MigrationDirectoryTest {
 
     @Test
     void flywayVersionsWithUnderscoresAndDotsCompareNumerically() throws IOException {
-        for (String f : List.of("V1_2__b.sql", "V1.10__c.sql", "V2__d.sql", "V1__a.sql", "V1.2.1__e.sql", "sub/V20__f.sql")) {
+        for (String f : List.of("R__views.sql", "V1_2__b.sql", "V1.10__c.sql", "V2__d.sql", "V1__a.sql", "V1.2.1__e.sql",
+                "sub/V20__f.sql")) {
             Files.createDirectories(dir.resolve(f).getParent());
             Files.writeString(dir.resolve(f), "select 1;");
         }
         List<Migration> migrations = read(dir, MigrationFormat.FLYWAY);
-        assertEquals(List.of("1", "1.2", "1.2.1", "1.10", "2", "20"), versions(migrations));
+        assertEquals(List.of("1", "1.2", "1.2.1", "1.10", "2", "20", "views"), versions(migrations),
+                "repeatable migrations come after the versioned ones");
         assertEquals("sub/V20__f.sql", migrations.get(5).logicalPath());
+        assertTrue(migrations.get(6).repeatable());
         assertEquals("b", migrations.get(1).description());
     }
 
