@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.github.dbdeploy.engine.formats.MigrationFormat;
+
 /**
  * Everything one run needs, resolved and immutable. Built by the Maven goals from {@code dbdeploy.*}
  * properties and by the remote runner from its manifest; {@link Builder#build()} rejects incomplete input
@@ -18,6 +20,7 @@ public final class DeploySettings {
     private final String username;
     private final Secret password;
     private final Path changelog;
+    private final MigrationFormat format;
     private final String deploymentId;
     private final Duration lockWait;
     private final boolean rollbackOnFailure;
@@ -35,6 +38,7 @@ public final class DeploySettings {
         this.username = b.username;
         this.password = b.password;
         this.changelog = b.changelog.toAbsolutePath().normalize();
+        this.format = b.format;
         this.deploymentId = b.deploymentId;
         this.lockWait = b.lockWait;
         this.rollbackOnFailure = b.rollbackOnFailure;
@@ -67,13 +71,26 @@ public final class DeploySettings {
         return password;
     }
 
-    /** The master changelog file; its directory is the root every changelog path is relative to. */
+    /**
+     * The master changelog file, whose directory is the root every changelog path is relative to; or a directory of
+     * migrations in another tool's format, which is then its own root.
+     */
     public Path changelog() {
         return changelog;
     }
 
     public Path changelogRoot() {
-        return changelog.getParent();
+        return isDirectoryChangelog() ? changelog : changelog.getParent();
+    }
+
+    /** Whether {@link #changelog()} is a directory of migrations (read in {@link #format()}). */
+    public boolean isDirectoryChangelog() {
+        return Files.isDirectory(changelog);
+    }
+
+    /** The shape of a directory changelog; {@link MigrationFormat#AUTO} unless the user chose one. */
+    public MigrationFormat format() {
+        return format;
     }
 
     public String deploymentId() {
@@ -130,6 +147,8 @@ public final class DeploySettings {
         private String username;
         private Secret password;
         private Path changelog;
+        private String formatName;
+        private MigrationFormat format = MigrationFormat.AUTO;
         private String deploymentId;
         private Duration lockWait = Duration.ofSeconds(300);
         private boolean rollbackOnFailure = true;
@@ -163,6 +182,12 @@ public final class DeploySettings {
 
         public Builder changelog(Path v) {
             this.changelog = v;
+            return this;
+        }
+
+        /** {@code dbdeploy.format}; null or blank means auto. */
+        public Builder format(String v) {
+            this.formatName = blankToNull(v);
             return this;
         }
 
@@ -227,11 +252,20 @@ public final class DeploySettings {
                 problems.add("dbdeploy.url must be a PostgreSQL JDBC URL starting with jdbc:postgresql: (or 'embedded'), got "
                         + jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****"));
             }
+            try {
+                format = MigrationFormat.of(formatName);
+            } catch (IllegalArgumentException e) {
+                problems.add(PropertyNames.FORMAT + ": " + e.getMessage());
+            }
             if (changelog == null) {
                 problems.add("no changelog: set dbdeploy.changelog to the master changelog file");
-            } else if (!Files.isRegularFile(changelog)) {
+            } else if (Files.isRegularFile(changelog) && format != MigrationFormat.AUTO) {
+                problems.add(PropertyNames.FORMAT + "=" + format.id() + " applies to a directory of migrations, but"
+                        + " dbdeploy.changelog names the file " + changelog + ": point it at the directory, or drop "
+                        + PropertyNames.FORMAT + " for a Liquibase changelog");
+            } else if (!Files.isRegularFile(changelog) && !Files.isDirectory(changelog)) {
                 problems.add("changelog " + changelog + " does not exist: set dbdeploy.changelog to the master"
-                        + " changelog file (XML, YAML or formatted SQL)");
+                        + " changelog file (XML, YAML or formatted SQL) or to a directory of migrations");
             }
             if (lockWait == null || lockWait.isNegative()) {
                 problems.add("dbdeploy.lockWaitSeconds must be zero or more");

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.github.dbdeploy.engine.formats.DirectoryChangeLogParser;
 import liquibase.Contexts;
 import liquibase.LabelExpression;
 import liquibase.Liquibase;
@@ -64,10 +65,16 @@ final class LiquibaseSession {
     private final Liquibase liquibase;
     private final OneTransactionPostgresDatabase database;
     private final Progress progress;
+    private final int serverMajorVersion;
 
     LiquibaseSession(DeploySettings settings, Connection connection, Progress progress) {
         this.settings = settings;
         this.progress = progress;
+        try {
+            this.serverMajorVersion = connection.getMetaData().getDatabaseMajorVersion();
+        } catch (SQLException e) {
+            throw DbdeployException.runtime("Cannot read the PostgreSQL server version: " + e.getMessage(), e);
+        }
         try {
             this.database = inScope(() -> {
                 OneTransactionPostgresDatabase db = new OneTransactionPostgresDatabase();
@@ -75,7 +82,9 @@ final class LiquibaseSession {
                 return db;
             });
             DirectoryResourceAccessor resources = new DirectoryResourceAccessor(settings.changelogRoot());
-            String changelogName = settings.changelog().getFileName().toString();
+            // A directory changelog is named by its absolute path, which DirectoryChangeLogParser recognises.
+            String changelogName = settings.isDirectoryChangelog() ? settings.changelog().toString()
+                    : settings.changelog().getFileName().toString();
             this.liquibase = inScope(() -> new Liquibase(changelogName, resources, database));
             liquibase.setShowSummary(UpdateSummaryEnum.OFF);
             liquibase.setShowSummaryOutput(UpdateSummaryOutputEnum.LOG);
@@ -200,6 +209,9 @@ final class LiquibaseSession {
         scope.put(Scope.Attr.logService.name(), new NoOpLogService());
         scope.put(AnalyticsArgs.ENABLED.getKey(), Boolean.FALSE);
         scope.put(Scope.Attr.classLoader.name(), LiquibaseSession.class.getClassLoader());
+        // For directory changelogs: their format, and the server (whose version decides what needs no transaction).
+        scope.put(DirectoryChangeLogParser.FORMAT_SCOPE_KEY, settings.format());
+        scope.put(DirectoryChangeLogParser.SERVER_VERSION_SCOPE_KEY, serverMajorVersion);
         try {
             return Scope.child(scope, work);
         } catch (DbdeployException e) {

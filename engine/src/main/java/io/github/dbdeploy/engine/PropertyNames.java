@@ -15,6 +15,11 @@ public final class PropertyNames {
     public static final String PASSWORD = "dbdeploy.password";
     public static final String SERVER_ID = "dbdeploy.serverId";
     public static final String CHANGELOG = "dbdeploy.changelog";
+    /**
+     * For a directory changelog: {@code auto} (the default), {@code flyway}, {@code golang-migrate}, {@code dbmate},
+     * {@code diesel}, {@code drizzle} or {@code sql} (see MigrationFormat).
+     */
+    public static final String FORMAT = "dbdeploy.format";
     public static final String TAG = "dbdeploy.tag";
     public static final String LOCK_WAIT_SECONDS = "dbdeploy.lockWaitSeconds";
     public static final String ROLLBACK_ON_FAILURE = "dbdeploy.rollbackOnFailure";

@@ -66,6 +66,7 @@ public final class SettingsMapping {
                 .username(Credentials.username(username, context.env()))
                 .password(password)
                 .changelog(changelog == null ? null : context.baseDirectory().resolve(changelog).normalize())
+                .format(v.string(PropertyNames.FORMAT))
                 .deploymentId(tag != null ? tag : Dbdeploy.newDeploymentId(context.idPrefix()))
                 .lockWait(Duration.ofSeconds(lockWait == null ? 300 : lockWait))
                 .rollbackOnFailure(v.bool(PropertyNames.ROLLBACK_ON_FAILURE, true))

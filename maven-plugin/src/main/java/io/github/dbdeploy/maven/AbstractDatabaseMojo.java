@@ -60,6 +60,13 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
     @Parameter(property = PropertyNames.SERVER_ID)
     private String serverId;
 
+    /**
+     * Shape of a directory changelog: {@code auto} (default), {@code flyway}, {@code golang-migrate}, {@code dbmate},
+     * {@code diesel}, {@code drizzle} or {@code sql}.
+     */
+    @Parameter(property = PropertyNames.FORMAT)
+    private String format;
+
     /** Deployment id; default the project version plus a UTC timestamp. */
     @Parameter(property = PropertyNames.TAG)
     private String tag;

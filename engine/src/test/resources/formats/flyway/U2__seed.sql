@@ -1,0 +1,3 @@
+DROP TABLE note;
+DELETE FROM orders;
+DELETE FROM customer;
