@@ -30,6 +30,12 @@ public final class JsonMapper {
         }
     }
 
+    /** A JSON object as maps, lists, strings, numbers, booleans and nulls (another tool's file, for instance). */
+    @SuppressWarnings("unchecked")
+    public static java.util.Map<String, Object> readObject(String json) {
+        return read(json, java.util.LinkedHashMap.class);
+    }
+
     /** Parses {@code json} as {@code type}; malformed input is an {@link IllegalArgumentException} naming the problem. */
     public static <T> T read(String json, Class<T> type) {
         try {

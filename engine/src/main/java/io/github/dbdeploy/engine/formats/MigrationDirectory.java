@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.github.dbdeploy.engine.DbdeployException;
-import io.github.dbdeploy.engine.Json;
+import io.github.dbdeploy.engine.JsonMapper;
 
 /**
  * Reads a directory of migrations in another tool's shape into {@link Migration}s, in the order that tool applies
@@ -292,7 +292,7 @@ public final class MigrationDirectory {
         }
         List<Object> entries;
         try {
-            entries = (List<Object>) Json.parseObject(readString(journal)).get("entries");
+            entries = (List<Object>) JsonMapper.readObject(readString(journal)).get("entries");
         } catch (RuntimeException e) {
             throw DbdeployException.configuration("Cannot read the Drizzle journal " + journal + ": " + e.getMessage());
         }
