@@ -121,14 +121,14 @@ class DeploymentJournalTest extends EngineTest {
         // Another deployment is running: it holds the lock and has recorded itself as running.
         try (Connection other = DriverManager.getConnection(url); Statement st = other.createStatement()) {
             st.execute("select pg_advisory_lock(" + TargetDatabase.LOCK_KEY + ")");
-            st.execute("insert into dbdeploy_deployment (deployment_id, environment, deployed_by, status,"
-                    + " changelog_rows_before) values ('in-progress', 'test', 'ci@agent-2', 'running', 3)");
+            st.execute("insert into dbdeploy_deployment (deployment_id, environment, started_at, deployed_by, status,"
+                    + " changelog_rows_before) values ('in-progress', 'test', now(), 'ci@agent-2', 'running', 3)");
             DeploySettings noWait = builder(url, changelog, "release-1-again").lockWait(Duration.ofSeconds(1)).build();
             DbdeployException e = assertThrows(DbdeployException.class, () -> new Dbdeploy(noWait, progress).migrate());
             assertTrue(e.getMessage().startsWith("Another deployment holds the dbdeploy lock"), e.getMessage());
         }
-        assertEquals(List.of("release-1 success", "in-progress running"), column(url,
-                "select deployment_id || ' ' || status from dbdeploy_deployment order by seq"));
+        assertEquals(List.of("in-progress running", "release-1 success"), column(url,
+                "select deployment_id || ' ' || status from dbdeploy_deployment order by deployment_id"));
         assertFalse(lines.contains("Changelog unchanged since the last deployment: nothing to apply."), lines.toString());
     }
 
