@@ -111,8 +111,8 @@ public final class Dbdeploy {
             // the middle of someone else's deployment.
             db.lock(settings.lockWait(), progress);
             journal.create();
-            journal.requireUnused(id);
             int interrupted = journal.markInterrupted();
+            journal.requireUnused(id);
             if (interrupted > 0) {
                 progress.warn(interrupted + " earlier deployment(s) ended without finishing (the process was killed);"
                         + " their applied changesets stay, and this run continues from there.");

@@ -126,9 +126,12 @@ final class DeploymentJournal {
                 + " order by " + newestFirst() + " limit 1", id);
         if (!taken.isEmpty()) {
             Deployment d = taken.get(0);
+            String outcome = Deployment.INTERRUPTED.equals(d.status())
+                    ? " was interrupted before it finished (what it applied stays)."
+                    : " is " + d.status() + " with " + d.applied() + " changeset(s) applied.";
             throw DbdeployException.configuration("Deployment id '" + id + "' is already taken on this database: the"
                     + " deployment started " + d.startedAt() + " by " + d.deployedBy() + " (environment "
-                    + d.environment() + ") is " + d.status() + " with " + d.applied() + " changeset(s) applied."
+                    + d.environment() + ")" + outcome
                     + " A deployment id must name one deployment, so that a rollback to it finds the right state."
                     + "\nChoose a new dbdeploy.tag, or leave it unset to get a generated one. Nothing was changed.");
         }

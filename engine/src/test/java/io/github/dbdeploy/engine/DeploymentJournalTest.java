@@ -93,6 +93,21 @@ class DeploymentJournalTest extends EngineTest {
     }
 
     @Test
+    void theIdOfADeploymentThatWasKilledIsNotReused() throws Exception {
+        String url = TestDatabases.newDatabase("killed_tag");
+        Path changelog = threeGood().write();
+        migrate(url, changelog, "release-1");
+        // A process killed mid-deployment leaves its row running and holds no lock any more.
+        execute(url, "insert into dbdeploy_deployment (deployment_id, environment, deployed_by, status,"
+                + " changelog_rows_before) values ('release-2', 'test', 'ci@agent-2', 'running', 3)");
+
+        DbdeployException e = assertThrows(DbdeployException.class, () -> migrate(url, changelog, "release-2"));
+        assertTrue(e.getMessage().contains("(environment test) was interrupted before it finished"), e.getMessage());
+        assertEquals(List.of("release-1 success", "release-2 interrupted"), column(url,
+                "select deployment_id || ' ' || status from dbdeploy_deployment order by seq"));
+    }
+
+    @Test
     void theLastDeploymentIsTheServersNotTheOneWithTheLatestClientClock() throws Exception {
         String url = TestDatabases.newDatabase("server_clock");
         Changelogs changelogs = threeGood();
