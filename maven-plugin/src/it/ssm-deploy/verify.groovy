@@ -22,7 +22,7 @@ assert log.contains('dbdeploy migrate prod via SSM: success on 1 host(s)')
 // The host's summary came back, with the instance id.
 def json = new groovy.json.JsonSlurper().parse(new File(basedir, 'target/dbdeploy/summary.json'))
 assert json.target == 'ssm' && json.hosts*.instanceId == ['i-0123456789abcdef0']
-assert json.deploymentId ==~ /1\.0\.0-\d{8}T\d{6}Z/
+assert json.deploymentId ==~ /1\.0\.0-\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{6}/
 assert json.status == 'success' && json.applied == 0 && json.skipped == 2
 assert json.remote.commandId != null
 assert new File(basedir, 'target/dbdeploy/summary.md').text.contains('| `i-0123456789abcdef0` | success | Success | 0 | 2 |')

@@ -11,14 +11,20 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * SHA-256 of every file under the changelog root (paths and contents) plus the context and label filters.
- * If it equals the fingerprint of the last successful deployment, and DATABASECHANGELOG has not changed
- * since, nothing can be pending: the no-op deploy, the case of most deployments, skips Liquibase entirely.
- * Changelogs cannot include files outside their root (Liquibase's search path is that root), so every file
- * that could matter is covered.
+ * SHA-256 of everything that decides what Liquibase would run: every file under the changelog root (paths and
+ * contents), the context and label filters, the value of every changelog parameter the files refer to, and the
+ * versions of dbdeploy and Liquibase. If it equals the fingerprint of the last successful deployment, and
+ * DATABASECHANGELOG has not changed since, nothing can be pending: the no-op deploy, the case of most deployments,
+ * skips Liquibase entirely. Changelogs cannot include files outside their root (Liquibase's search path is that
+ * root), so every file that could matter is covered.
  */
 public final class ChangelogFingerprint {
 
@@ -29,17 +35,63 @@ public final class ChangelogFingerprint {
     private ChangelogFingerprint() {
     }
 
+    /** A changelog parameter reference, {@code ${name}}, as Liquibase expands it in changelogs and SQL files. */
+    private static final Pattern PARAMETER = Pattern.compile("\\$\\{([^}\\s]+)}");
+
+    /** The fingerprint of this run: parameters as Liquibase would read them, this dbdeploy and this Liquibase. */
     public static String of(Path root, String contexts, String labels) {
+        return of(root, contexts, labels, Dbdeploy.toolVersions(), ChangelogFingerprint::parameterValue);
+    }
+
+    /**
+     * @param toolVersions the dbdeploy and Liquibase versions: a run by another version must not trust a
+     *                     fingerprint (a new Liquibase may compute checksums or pick changesets differently)
+     * @param parameters   the value of a changelog parameter by name, or null when unset
+     */
+    static String of(Path root, String contexts, String labels, String toolVersions,
+                     Function<String, String> parameters) {
         MessageDigest total = sha256();
+        Set<String> referenced = new TreeSet<>();
         for (FileHash file : files(root)) {
             total.update(file.relativePath().getBytes(StandardCharsets.UTF_8));
             total.update((byte) 0);
             total.update(file.sha256().getBytes(StandardCharsets.US_ASCII));
             total.update((byte) '\n');
+            referenced.addAll(parameterNames(root.resolve(file.relativePath())));
         }
-        total.update(("contexts=" + Objects.toString(contexts, "") + "\nlabels=" + Objects.toString(labels, ""))
-                .getBytes(StandardCharsets.UTF_8));
+        StringBuilder rest = new StringBuilder("contexts=").append(Objects.toString(contexts, ""))
+                .append("\nlabels=").append(Objects.toString(labels, ""))
+                .append("\nversions=").append(toolVersions).append('\n');
+        for (String name : referenced) {
+            String value = parameters.apply(name);
+            rest.append("parameter ").append(name).append(value == null ? " unset" : "=" + value).append('\n');
+        }
+        total.update(rest.toString().getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(total.digest());
+    }
+
+    /**
+     * Where Liquibase finds a parameter that the changelog does not define itself: an environment variable first,
+     * then a system property (for Maven, {@code -Dname=value}). Both are folded in, so either changing is noticed.
+     */
+    private static String parameterValue(String name) {
+        String env = System.getenv(name);
+        String property = System.getProperty(name);
+        return env == null && property == null ? null : "env:" + env + ",property:" + property;
+    }
+
+    private static Set<String> parameterNames(Path file) {
+        Set<String> names = new TreeSet<>();
+        try {
+            // ISO-8859-1 maps every byte to a character, so any encoding (and binary files) can be scanned for ${.
+            Matcher m = PARAMETER.matcher(Files.readString(file, StandardCharsets.ISO_8859_1));
+            while (m.find()) {
+                names.add(m.group(1));
+            }
+        } catch (IOException e) {
+            throw DbdeployException.runtime("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return names;
     }
 
     /** Every regular file under {@code root}, sorted by path (with '/' separators), each with its SHA-256. */

@@ -1,15 +1,22 @@
 package io.github.dbdeploy.engine;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringWriter;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 
 import liquibase.changelog.ChangeSet;
+import liquibase.exception.ValidationFailedException;
+import liquibase.util.LiquibaseUtil;
 
 /**
  * The engine's one entry point: {@code new Dbdeploy(settings, progress).migrate()} and friends. The same
@@ -17,8 +24,12 @@ import liquibase.changelog.ChangeSet;
  * failures that leave nothing to summarise are thrown as {@link DbdeployException}.
  */
 public final class Dbdeploy {
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The longest id {@link DeploySettings} accepts. */
+    private static final int MAX_ID_LENGTH = 100;
+    private static final String VERSION = readVersion();
 
     private final DeploySettings settings;
     private final Progress progress;
@@ -28,11 +39,58 @@ public final class Dbdeploy {
         this.progress = progress;
     }
 
-    /** A readable, unique deployment id: {@code <prefix>-<UTC time>}, e.g. {@code 1.4.0-20261122T101500Z}. */
+    /**
+     * A readable, unique deployment id: {@code <prefix>-<UTC time to the millisecond>-<6 random hex digits>}, e.g.
+     * {@code 1.4.0-20261122T101500.123Z-3f9a0c}. The random part keeps two CI runs started in the same millisecond
+     * apart (one chance in 16 million of a clash, which the journal would then refuse rather than merge).
+     * The one place deployment ids are made.
+     */
     public static String newDeploymentId(String prefix) {
-        String stamp = ID_TIME.format(java.time.Instant.now());
+        String suffix = "-" + ID_TIME.format(Instant.now()) + "-" + String.format("%06x", RANDOM.nextInt(1 << 24));
         String p = prefix == null || prefix.isBlank() ? "deploy" : prefix.replaceAll("[^A-Za-z0-9._:@+-]", "-");
-        return p + "-" + stamp;
+        if (p.length() + suffix.length() > MAX_ID_LENGTH) {
+            p = p.substring(0, MAX_ID_LENGTH - suffix.length());
+        }
+        return p + suffix;
+    }
+
+    /**
+     * A command line to run {@code command} against the database of {@code environment}, for messages that tell the
+     * user what to run next: {@code mvn dbdeploy:rollback -Penv=prod -Ddbdeploy.rollbackTag=...}. Without the
+     * environment a copied command would go to the default database, so every hint is built here.
+     *
+     * @param arguments further arguments, each {@code name=value} becoming {@code -Dname=value}
+     */
+    public static String commandLine(String environment, Command command, String... arguments) {
+        StringBuilder b = new StringBuilder("mvn dbdeploy:").append(command.goal());
+        if (environment != null && !environment.isBlank() && !"default".equals(environment)) {
+            b.append(" -P").append(PropertyNames.ENV_PROFILE_PREFIX).append(environment);
+        }
+        for (String a : arguments) {
+            b.append(" -D").append(a);
+        }
+        return b.toString();
+    }
+
+    /** The dbdeploy and Liquibase versions running now, as folded into the changelog fingerprint. */
+    static String toolVersions() {
+        return "dbdeploy " + VERSION + ", liquibase " + LiquibaseUtil.getBuildVersion();
+    }
+
+    private static String readVersion() {
+        try (InputStream in = Dbdeploy.class.getResourceAsStream("version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private String rollbackCommand(String deploymentId) {
+        return commandLine(settings.environment(), Command.ROLLBACK, PropertyNames.ROLLBACK_TAG + "=" + deploymentId);
     }
 
     /**
@@ -63,32 +121,47 @@ public final class Dbdeploy {
             DeploymentJournal journal = new DeploymentJournal(c);
             ChangelogHistory history = new ChangelogHistory(c);
 
+            // The lock comes first, before even the no-op fast path: every journal write happens under it, so no
+            // run can mark another's deployment interrupted while it is still running, or record "up to date" in
+            // the middle of someone else's deployment.
+            db.lock(settings.lockWait(), progress);
+            journal.create();
+            int interrupted = journal.markInterrupted();
+            journal.requireUnused(id);
+            if (interrupted > 0) {
+                progress.warn(interrupted + " earlier deployment(s) ended without finishing (the process was killed);"
+                        + " their applied changesets stay, and this run continues from there.");
+            }
             ChangelogHistory.State current = history.state();
-            if (journal.exists() && journal.isUpToDate(fingerprint, current)) {
-                // The changelog is byte-for-byte what the last successful deployment applied, and nobody has
-                // touched DATABASECHANGELOG since: nothing can be pending, so Liquibase is not even started.
-                journal.start(id, settings.environment(), settings.deployedBy(), current.maxOrder());
-                journal.finish(id, Deployment.SUCCESS, 0, fingerprint, current);
+            if (journal.isUpToDate(fingerprint, current)) {
+                // The changelog, its parameters and the tools are what the last successful deployment had, and nobody
+                // has touched DATABASECHANGELOG since: nothing can be pending, so Liquibase is not even started.
+                journal.recordUpToDate(id, settings.environment(), settings.deployedBy(), fingerprint, current);
                 progress.info("Changelog unchanged since the last deployment: nothing to apply.");
                 return finish(new RunSummary(Command.MIGRATE, RunSummary.SUCCESS, settings.environment(), id, 0,
                         current.rows(), elapsed(started), List.of(), null, false));
             }
 
-            db.lock(settings.lockWait(), progress);
-            journal.create();
-            int interrupted = journal.markInterrupted();
-            if (interrupted > 0) {
-                progress.warn(interrupted + " earlier deployment(s) ended without finishing (the process was killed);"
-                        + " their applied changesets stay, and this run continues from there.");
-            }
             LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
-            List<ChangeSet> pending = liquibase.pending();
+            List<ChangeSet> pending;
+            try {
+                pending = liquibase.pending();
+            } catch (DbdeployException e) {
+                ValidationFailedException invalid = LiquibaseSession.validationFailure(e);
+                if (invalid == null) {
+                    throw e;
+                }
+                throw refuse(id, started, 0, scrub(liquibase.describe(invalid)));
+            }
             int skipped = liquibase.changesetCount() - pending.size();
+            // runAlways and runOnChange changesets can have work to do in an unchanged changelog: such a changelog
+            // records no fingerprint, and every run of it goes through Liquibase.
+            String trustedFingerprint = liquibase.hasRepeatableChangesets() ? null : fingerprint;
             ChangelogHistory.State before = history.state();
-            journal.start(id, settings.environment(), settings.deployedBy(), before.maxOrder());
+            long seq = journal.start(id, settings.environment(), settings.deployedBy(), before.maxOrder());
 
             if (pending.isEmpty()) {
-                journal.finish(id, Deployment.SUCCESS, 0, fingerprint, before);
+                journal.finish(seq, Deployment.SUCCESS, 0, trustedFingerprint, before);
                 progress.info("Database is up to date: nothing to apply.");
                 return finish(new RunSummary(Command.MIGRATE, RunSummary.SUCCESS, settings.environment(), id, 0, skipped,
                         elapsed(started), List.of(), null, false));
@@ -108,15 +181,21 @@ public final class Dbdeploy {
             // flush. The journal's synchronous commit at the end flushes everything before it.
             db.execute("set synchronous_commit = off");
             LiquibaseSession.Outcome update = liquibase.update();
+            ValidationFailedException invalid = LiquibaseSession.validationFailure(update.error());
+            if (invalid != null) { // found by update's own validation, should the changelog change in between
+                db.execute("set synchronous_commit = on");
+                journal.finish(seq, Deployment.FAILED, 0, null, history.state());
+                throw refuse(id, started, skipped, scrub(liquibase.describe(invalid)));
+            }
             RunSummary summary = update.failed()
-                    ? recoverFromFailedUpdate(id, started, skipped, before, update, liquibase, journal, history)
+                    ? recoverFromFailedUpdate(id, seq, started, skipped, before, update, liquibase, journal, history)
                     : null;
             db.execute("set synchronous_commit = on");
             if (summary != null) {
                 journal.flush();
                 return finish(summary);
             }
-            journal.finish(id, Deployment.SUCCESS, update.changesets().size(), fingerprint, history.state());
+            journal.finish(seq, Deployment.SUCCESS, update.changesets().size(), trustedFingerprint, history.state());
             return finish(new RunSummary(Command.MIGRATE, RunSummary.SUCCESS, settings.environment(), id,
                     update.changesets().size(), skipped, elapsed(started), update.changesets(), null, false));
         } catch (SQLException e) {
@@ -124,41 +203,54 @@ public final class Dbdeploy {
         }
     }
 
-    private RunSummary recoverFromFailedUpdate(String id, long started, int skipped, ChangelogHistory.State before,
-                                               LiquibaseSession.Outcome update, LiquibaseSession liquibase,
-                                               DeploymentJournal journal, ChangelogHistory history)
-            throws SQLException {
+    /**
+     * Liquibase refused the changelog before running a changeset, most often because an applied changeset was
+     * edited. That is the user's to settle, not a failed deployment: the summary says so and the run ends with a
+     * configuration error.
+     */
+    private DbdeployException refuse(String id, long started, int skipped, String message) {
+        finish(new RunSummary(Command.MIGRATE, RunSummary.FAILED, settings.environment(), id, 0, skipped,
+                elapsed(started), List.of(), message, false));
+        return DbdeployException.configuration(message);
+    }
+
+    private RunSummary recoverFromFailedUpdate(String id, long seq, long started, int skipped,
+                                               ChangelogHistory.State before, LiquibaseSession.Outcome update,
+                                               LiquibaseSession liquibase, DeploymentJournal journal,
+                                               ChangelogHistory history) throws SQLException {
         String reason = scrub(update.describeFailure());
         List<ChangesetOutcome> outcomes = new ArrayList<>(update.changesets());
         int applied = (int) outcomes.stream().filter(o -> o.status() == ChangesetOutcome.Status.APPLIED).count();
         progress.warn(reason);
         String status;
         String error;
-        if (!settings.rollbackOnFailure()) {
+        List<ChangelogHistory.Row> toUndo = history.rowsAfter(before.maxOrder());
+        if (toUndo.isEmpty()) {
+            // Nothing of this deployment was applied (Liquibase stopped before the first changeset, or the first one
+            // failed and the database discarded its transaction): "rolled back" would suggest changes were undone.
+            status = RunSummary.FAILED;
+            error = reason + "\nNo changeset was applied; the database was not changed. Fix the cause and run"
+                    + " migrate again.";
+        } else if (!settings.rollbackOnFailure()) {
             status = RunSummary.FAILED;
             error = reason + "\nThe " + applied + " changeset(s) applied before it remain (dbdeploy.rollbackOnFailure"
-                    + " is false). Fix the changeset and run migrate again, or run mvn dbdeploy:rollback"
-                    + " -Ddbdeploy.rollbackTag=" + id + " to undo them.";
+                    + " is false). Fix the changeset and run migrate again, or run " + rollbackCommand(id)
+                    + " to undo them.";
         } else {
-            List<ChangelogHistory.Row> toUndo = history.rowsAfter(before.maxOrder());
             List<String> irreversible = liquibase.withoutRollback(toUndo);
-            if (toUndo.isEmpty()) {
-                status = RunSummary.ROLLED_BACK;
-                error = reason + "\nNothing had been applied before it; the database is as it was.";
-            } else if (!irreversible.isEmpty()) {
+            if (!irreversible.isEmpty()) {
                 status = RunSummary.FAILED;
                 error = reason + "\nCould NOT roll back automatically: " + String.join("; ", irreversible)
                         + ". The " + toUndo.size() + " changeset(s) applied by this deployment remain; add rollback"
-                        + " blocks and run mvn dbdeploy:rollback -Ddbdeploy.rollbackTag=" + id + ", or fix forward.";
+                        + " blocks and run " + rollbackCommand(id) + ", or fix forward.";
             } else {
                 progress.info("Rolling back the " + toUndo.size() + " changeset(s) applied by deployment " + id);
-                LiquibaseSession.Outcome rollback = liquibase.rollback(toUndo.size());
+                LiquibaseSession.Outcome rollback = liquibase.rollback(toUndo);
                 markRolledBack(outcomes, rollback.changesets());
                 if (rollback.failed()) {
                     status = RunSummary.FAILED;
                     error = reason + "\nThe automatic rollback failed too: " + scrub(rollback.describeFailure())
-                            + "\nThe database is partly rolled back. Fix the rollback and run mvn dbdeploy:rollback"
-                            + " -Ddbdeploy.rollbackTag=" + id;
+                            + "\nThe database is partly rolled back. Fix the rollback and run " + rollbackCommand(id);
                 } else {
                     status = RunSummary.ROLLED_BACK;
                     error = reason + "\nRolled back the " + toUndo.size() + " changeset(s) applied before it;"
@@ -166,7 +258,7 @@ public final class Dbdeploy {
                 }
             }
         }
-        journal.finish(id, status.equals(RunSummary.ROLLED_BACK) ? Deployment.ROLLED_BACK : Deployment.FAILED,
+        journal.finish(seq, status.equals(RunSummary.ROLLED_BACK) ? Deployment.ROLLED_BACK : Deployment.FAILED,
                 applied, null, history.state());
         return new RunSummary(Command.MIGRATE, status, settings.environment(), id, applied, skipped,
                 elapsed(started), outcomes, error, false);
@@ -255,7 +347,7 @@ public final class Dbdeploy {
             }
             progress.info("Rolling back " + toUndo.size() + " changeset(s) to " + label);
             db.execute("set synchronous_commit = off"); // as in migrate: the journal's commit below flushes it all
-            LiquibaseSession.Outcome outcome = liquibase.rollback(toUndo.size());
+            LiquibaseSession.Outcome outcome = liquibase.rollback(toUndo);
             db.execute("set synchronous_commit = on");
             int undone = outcome.changesets().size() - (outcome.failed() ? 1 : 0);
             if (hasJournal) {
@@ -265,7 +357,8 @@ public final class Dbdeploy {
             journal.flush();
             String error = outcome.failed()
                     ? scrub(outcome.describeFailure()) + "\nRolled back " + undone + " of " + toUndo.size()
-                        + " changeset(s) before the failure. Fix the rollback SQL and run mvn dbdeploy:rollback again."
+                        + " changeset(s) before the failure. Fix the rollback SQL and run "
+                        + commandLine(settings.environment(), Command.ROLLBACK, rollbackArgument(target)) + " again."
                     : null;
             return finish(new RunSummary(Command.ROLLBACK, outcome.failed() ? RunSummary.FAILED : RunSummary.SUCCESS,
                     settings.environment(), id, undone, 0, elapsed(started), outcome.changesets(), error, false));
@@ -274,7 +367,15 @@ public final class Dbdeploy {
         }
     }
 
-    private static Deployment findDeployment(DeploymentJournal journal, boolean hasJournal, String id)
+    /** The argument that names {@code target} on the command line again, e.g. for "run it again". */
+    private static String[] rollbackArgument(RollbackTarget target) {
+        if (target.deploymentId() != null) {
+            return new String[] {PropertyNames.ROLLBACK_TAG + "=" + target.deploymentId()};
+        }
+        return new String[0]; // a count is not repeated: part of it may be undone already
+    }
+
+    private Deployment findDeployment(DeploymentJournal journal, boolean hasJournal, String id)
             throws SQLException {
         Optional<Deployment> found = hasJournal ? journal.find(id) : Optional.empty();
         if (found.isPresent()) {
@@ -288,7 +389,7 @@ public final class Dbdeploy {
         }
         throw DbdeployException.configuration("No deployment '" + id + "' is recorded in this database. "
                 + (known.isEmpty() ? "No deployments are recorded." : "Recent deployments: " + String.join(", ", known))
-                + "\nRun mvn dbdeploy:history to list them.");
+                + "\nRun " + commandLine(settings.environment(), Command.HISTORY) + " to list them.");
     }
 
     /**
@@ -314,7 +415,7 @@ public final class Dbdeploy {
             boolean gateFails = settings.failOnPending() && !pending.isEmpty();
             String error = gateFails ? pending.size() + " changeset(s) are pending on environment "
                     + settings.environment() + " (" + PropertyNames.FAIL_ON_PENDING + "=true). Apply them with: "
-                    + mavenCommand("migrate") : null;
+                    + commandLine(settings.environment(), Command.MIGRATE) : null;
             RunSummary summary = new RunSummary(Command.STATUS, gateFails ? RunSummary.FAILED : RunSummary.SUCCESS,
                     settings.environment(), last == null ? null : last.id(), 0,
                     liquibase.changesetCount() - pending.size(), elapsed(started), outcomes, error, false);
@@ -360,11 +461,6 @@ public final class Dbdeploy {
         return summary;
     }
 
-    /** A command line the user can paste: {@code mvn dbdeploy:GOAL}, with {@code -Penv=NAME} when one is selected. */
-    String mavenCommand(String goalAndOptions) {
-        return "mvn dbdeploy:" + goalAndOptions
-                + ("default".equals(settings.environment()) ? "" : " -Penv=" + settings.environment());
-    }
 
     /** Deployments, newest first, each with the changesets it applied. */
     public List<DeploymentHistory> history() {

@@ -15,16 +15,21 @@ import io.github.dbdeploy.engine.formats.DirectoryChangeLogParser;
 import liquibase.Contexts;
 import liquibase.LabelExpression;
 import liquibase.Liquibase;
+import liquibase.RuntimeEnvironment;
 import liquibase.Scope;
 import liquibase.UpdateSummaryEnum;
 import liquibase.UpdateSummaryOutputEnum;
 import liquibase.analytics.configuration.AnalyticsArgs;
+import liquibase.changelog.ChangeLogIterator;
 import liquibase.changelog.ChangeSet;
 import liquibase.changelog.DatabaseChangeLog;
+import liquibase.changelog.RanChangeSet;
 import liquibase.changelog.visitor.AbstractChangeExecListener;
+import liquibase.changelog.visitor.RollbackVisitor;
 import liquibase.database.Database;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.LiquibaseException;
+import liquibase.exception.ValidationFailedException;
 import liquibase.logging.core.NoOpLogService;
 import liquibase.resource.DirectoryResourceAccessor;
 import liquibase.ui.LoggerUIService;
@@ -133,19 +138,39 @@ final class LiquibaseSession {
         });
     }
 
-    /** Rolls back the newest {@code count} changesets, newest first. */
-    Outcome rollback(int count) {
+    /**
+     * Undoes exactly the applied changesets in {@code rows}, in that order (newest first), and nothing else.
+     * Liquibase's own rollback-by-count re-selects changesets through the context and label filters and in changelog
+     * order, so it could undo a different set from the one checked and journaled; here the rows decide.
+     */
+    Outcome rollback(List<ChangelogHistory.Row> rows) {
         Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back");
-        liquibase.setChangeExecListener(recorder);
+        // The iterator runs a rollback from the last of these to the first, so oldest first here.
+        List<RanChangeSet> ran = new ArrayList<>(rows.size());
+        for (int i = rows.size() - 1; i >= 0; i--) {
+            ChangelogHistory.Row r = rows.get(i);
+            ran.add(new RanChangeSet(r.file(), r.id(), r.author(), null, r.executedAt(), null,
+                    ChangeSet.ExecType.EXECUTED, null, null, null, null, r.deploymentId()));
+        }
         try {
+            DatabaseChangeLog changelog = changelog();
             inScope(() -> {
-                liquibase.rollback(count, contexts(), labels());
+                new ChangeLogIterator(ran, changelog).run(new RollbackVisitor(database, recorder),
+                        new RuntimeEnvironment(database, contexts(), labels()));
                 return null;
             });
             return new Outcome(recorder.outcomes, null, null);
         } catch (DbdeployException e) {
             return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
         }
+    }
+
+    /**
+     * Whether the changelog has changesets that run again without being new (runAlways, runOnChange): for those,
+     * an unchanged changelog does not mean nothing is pending, so the no-op fast path must not be trusted.
+     */
+    boolean hasRepeatableChangesets() {
+        return changelog().getChangeSets().stream().anyMatch(cs -> cs.isAlwaysRun() || cs.isRunOnChange());
     }
 
     /**
@@ -236,6 +261,35 @@ final class LiquibaseSession {
             t = t.getCause();
         }
         return best == null ? e.getClass().getSimpleName() : best.trim();
+    }
+
+    /** The refusal in {@code e}'s causes when Liquibase refused the changelog before running anything, or null. */
+    static ValidationFailedException validationFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ValidationFailedException v) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * What is wrong and how to fix it. An edited applied changeset (its checksum no longer matches the one recorded
+     * when it ran) gets its own message, as it is the common case and its fix is not obvious.
+     */
+    String describe(ValidationFailedException invalid) {
+        List<String> edited = invalid.getInvalidMD5Sums();
+        if (edited == null || edited.isEmpty()) {
+            return "Liquibase refused to run the changelog " + settings.changelog() + ": " + invalid.getMessage().trim()
+                    + "\nNo changeset was run; the database was not changed. Fix what it names and run migrate again.";
+        }
+        return edited.size() + " changeset(s) already applied to this database were edited since they ran"
+                + " (file::id::author, the checksum recorded and the checksum now):\n  "
+                + edited.stream().map(String::trim).collect(Collectors.joining("\n  "))
+                + "\nNo changeset was run; the database was not changed. To fix it, either revert the edit (restore"
+                + " the changeset as it was deployed) and put the change in a new changeset, or, if the edit changes"
+                + " nothing in the database (a comment, formatting), accept it by adding the new checksum to the"
+                + " changeset (<validCheckSum> in XML/YAML, --validCheckSum: in formatted SQL). Then run migrate again.";
     }
 
     /** Prints one line per changeset as it finishes and keeps what happened for the summary. */

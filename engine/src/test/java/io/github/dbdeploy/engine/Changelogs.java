@@ -18,7 +18,16 @@ public final class Changelogs {
 
     /** Adds {@code sql/NAME.sql} with one changeset by alice; {@code rollback} null means none. */
     public Changelogs add(String name, String sql, String rollback) {
-        files.put(name, "--liquibase formatted sql\n--changeset alice:" + name + "\n" + sql + "\n"
+        return add(name, "", sql, rollback);
+    }
+
+    /**
+     * As {@link #add(String, String, String)}, with changeset attributes of formatted SQL, e.g.
+     * {@code "runAlways:true"} or {@code "context:eu"}.
+     */
+    public Changelogs add(String name, String attributes, String sql, String rollback) {
+        files.put(name, "--liquibase formatted sql\n--changeset alice:" + name
+                + (attributes.isEmpty() ? "" : " " + attributes) + "\n" + sql + "\n"
                 + (rollback == null ? "" : "--rollback " + rollback + "\n"));
         return this;
     }

@@ -9,46 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class DbdeployTest {
-    @TempDir
-    Path dir;
-
-    private final List<String> lines = new ArrayList<>();
-    private final Progress progress = new Progress() {
-        @Override
-        public void info(String line) {
-            lines.add(line);
-        }
-
-        @Override
-        public void warn(String line) {
-            lines.add("WARN " + line);
-        }
-    };
-
-    private Changelogs threeGood() {
-        return new Changelogs(dir.resolve("db"))
-                .add("001-customer", "create table customer (id bigint primary key, name text not null);",
-                        "drop table customer;")
-                .add("002-email", "alter table customer add column email text;",
-                        "alter table customer drop column email;")
-                .add("003-seed", "insert into customer (id, name) values (1, 'ada'), (2, 'bob');",
-                        "delete from customer where id in (1, 2);");
-    }
-
-    private DeploySettings settings(String url, Path changelog, String id) {
-        return DeploySettings.builder().environment("test").jdbcUrl(url).changelog(changelog).deploymentId(id)
-                .outputDirectory(dir.resolve("out")).build();
-    }
+class DbdeployTest extends EngineTest {
 
     @Test
     void firstDeployAppliesEverythingAndSecondFindsNothingPending() throws Exception {
@@ -238,16 +205,5 @@ class DbdeployTest {
 
     private static long txid(String url) throws SQLException {
         return Long.parseLong(column(url, "select txid_current()").get(0));
-    }
-
-    static List<String> column(String url, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
     }
 }
