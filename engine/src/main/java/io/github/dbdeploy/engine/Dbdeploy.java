@@ -77,6 +77,16 @@ public final class Dbdeploy {
         return "dbdeploy " + VERSION + ", liquibase " + LiquibaseUtil.getBuildVersion();
     }
 
+    /**
+     * What is running, for the first line of every goal: {@code dbdeploy 0.1.0, Liquibase 4.33.0, PostgreSQL JDBC
+     * 42.7.13}. Liquibase and the driver can be chosen in the plugin's {@code <dependencies>}, so say which won.
+     */
+    public static String componentVersions() {
+        String driver = org.postgresql.Driver.class.getPackage().getImplementationVersion();
+        return "dbdeploy " + VERSION + ", Liquibase " + LiquibaseUtil.getBuildVersion() + ", PostgreSQL JDBC "
+                + (driver == null ? "unknown" : driver);
+    }
+
     private static String readVersion() {
         try (InputStream in = Dbdeploy.class.getResourceAsStream("version.properties")) {
             Properties p = new Properties();

@@ -36,8 +36,9 @@ class FailureReportTest extends EngineTest {
                 && message.contains("new changeset") && message.contains("the database was not changed"), message);
         assertFalse(message.toLowerCase().contains("rolled back"), message);
         assertEquals(before, SchemaDump.of(url));
-        String json = Files.readString(dir.resolve("out/summary.json"));
-        assertTrue(json.contains("\"status\": \"failed\"") && json.contains("002-email"), json);
+        RunSummary summary = SummaryWriter.parse(Files.readString(dir.resolve("out/summary.json")));
+        assertEquals(RunSummary.FAILED, summary.status());
+        assertTrue(summary.error().contains("002-email"), summary.error());
         assertEquals(List.of("v1 success 3"), column(url,
                 "select deployment_id || ' ' || status || ' ' || applied from dbdeploy_deployment order by seq"),
                 "refused before the deployment started");

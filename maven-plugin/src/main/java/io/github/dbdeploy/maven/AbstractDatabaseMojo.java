@@ -182,7 +182,7 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
                     server == null || server.isBlank() ? null : serverCredentials(server.trim())));
             resolvedPassword = deploy.password();
             getLog().info("dbdeploy " + command() + ": environment " + deploy.environment() + ", database "
-                    + deploy.displayUrl());
+                    + deploy.displayUrl() + " (" + Dbdeploy.componentVersions() + ")");
             failUnlessSucceeded(new Dbdeploy(deploy, progress()).run(command()));
         } finally {
             resolvedPassword = null;
