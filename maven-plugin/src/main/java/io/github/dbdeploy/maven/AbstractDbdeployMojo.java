@@ -48,17 +48,27 @@ abstract class AbstractDbdeployMojo extends AbstractMojo {
     @Parameter(defaultValue = "${mojoExecution}", readonly = true, required = true)
     protected MojoExecution mojoExecution;
 
-    /** Skips every dbdeploy goal; {@code dbdeploy.<goal>.skip} skips one (e.g. {@code dbdeploy.migrate.skip}). */
+    /**
+     * Skips every dbdeploy goal; {@code dbdeploy.<goal>.skip} skips one (e.g. {@code dbdeploy.migrate.skip}).
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.SKIP, defaultValue = "false")
     private boolean skip;
 
-    /** The environment, when not chosen with {@code -Penv=NAME}: the profile {@code env=NAME} supplies its settings. */
+    /**
+     * The environment, when not chosen with {@code -Penv=NAME}: the profile {@code env=NAME} supplies its settings.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.ENV)
     private String env;
 
     /**
      * The master changelog (XML, YAML or formatted SQL); files it includes are resolved relative to its directory.
      * A relative path is relative to the project directory.
+     *
+     * @since 0.1.0
      */
     @Parameter(property = PropertyNames.CHANGELOG, defaultValue = "${project.basedir}/src/main/resources/db/changelog.xml")
     private String changelog;

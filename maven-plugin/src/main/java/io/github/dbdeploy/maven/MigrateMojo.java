@@ -16,11 +16,19 @@ import io.github.dbdeploy.engine.PropertyNames;
 @Mojo(name = "migrate", requiresProject = true, threadSafe = true)
 public class MigrateMojo extends AbstractDatabaseMojo {
 
-    /** Print the SQL that would run, change nothing. */
+    /**
+     * Print the SQL that would run, change nothing.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.DRY_RUN, defaultValue = "false")
     private boolean dryRun;
 
-    /** Roll back to the state before the deployment when a changeset fails. */
+    /**
+     * Roll back to the state before the deployment when a changeset fails.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.ROLLBACK_ON_FAILURE, defaultValue = "true")
     private boolean rollbackOnFailure;
 

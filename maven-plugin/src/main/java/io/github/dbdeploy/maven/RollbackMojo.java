@@ -16,11 +16,19 @@ import io.github.dbdeploy.engine.PropertyNames;
 @Mojo(name = "rollback", requiresProject = true, threadSafe = true)
 public class RollbackMojo extends AbstractDatabaseMojo {
 
-    /** Roll back to the state before this deployment id (see {@code dbdeploy:history}). */
+    /**
+     * Roll back to the state before this deployment id (see {@code dbdeploy:history}).
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.ROLLBACK_TAG)
     private String rollbackTag;
 
-    /** Roll back this many changesets instead. */
+    /**
+     * Roll back this many changesets instead.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.ROLLBACK_COUNT)
     private String rollbackCount;
 

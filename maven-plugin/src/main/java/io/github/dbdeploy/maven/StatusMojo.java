@@ -13,7 +13,11 @@ import io.github.dbdeploy.engine.PropertyNames;
 @Mojo(name = "status", requiresProject = true, threadSafe = true)
 public class StatusMojo extends AbstractDatabaseMojo {
 
-    /** Fail the build when changesets are pending. */
+    /**
+     * Fail the build when changesets are pending.
+     *
+     * @since 0.1.0
+     */
     @Parameter(property = PropertyNames.FAIL_ON_PENDING, defaultValue = "false")
     private boolean failOnPending;
 
