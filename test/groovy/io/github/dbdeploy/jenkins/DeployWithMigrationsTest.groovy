@@ -49,7 +49,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
     @Test
     void happyPathRunsEveryStageInOrderAndMigratesBeforeTrafficMoves() {
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertNull(failure)
         assertEquals(ALL_STEPS, shells)
@@ -65,7 +65,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
     @Test
     void theWholeRunHoldsTheEnvironmentLockAndATimeout() {
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertEquals('lock:dbdeploy-prod', events[0])
         assertEquals('timeout:30 MINUTES', events[1])
@@ -77,14 +77,14 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void timeoutMinutesIsPassedToTheTimeoutStep() {
         binding.setVariable('overrides', [timeoutMinutes: 12])
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertTrue(events.contains('timeout:12 MINUTES'))
     }
 
     @Test
     void credentialsAreBoundOnlyAroundMavenAndNeverOnTheCommandLine() {
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         shells.each { line ->
             Map<String, String> bound = shellEnv[line]
@@ -103,7 +103,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void withoutCredentialsIdMavenRunsWithoutABinding() {
         binding.setVariable('removals', ['credentialsId'])
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertFalse(events.any { it.startsWith('withCredentials') })
         assertEquals(ALL_STEPS, shells)
@@ -111,7 +111,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
     @Test
     void summariesAreShownInTheLogAndArchivedAfterEveryGoal() {
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertTrue(echoes.contains('dbdeploy:migrate summary (target/dbdeploy/summary.md):\n## dbdeploy migrate: OK\n'), echoes.join('\n'))
         assertTrue(echoes.contains('dbdeploy:status summary (target/dbdeploy/summary.md):\n## dbdeploy status: OK\n'))
@@ -125,7 +125,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void mavenCommandAndArgsAndDeploymentIdAreUsedVerbatim() {
         binding.setVariable('overrides', [mavenCommand: './mvnw', mavenArgs: '-B -ntp -s settings.xml', deploymentId: 'release-7.1'])
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertEquals('./mvnw -B -ntp -s settings.xml dbdeploy:migrate -Penv=prod -Ddbdeploy.tag=release-7.1', shells[5])
     }
@@ -134,7 +134,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void optionalStagesAreLeftOutWhenTheirClosuresAreNotGiven() {
         binding.setVariable('removals', ['smokeTest', 'verify', 'retire'])
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertEquals(['./live-colour.sh', PACKAGE, STATUS, './deploy.sh green', 'curl -fsS http://green.internal/health', MIGRATE, './switch.sh green'], shells)
         assertEquals('green', world.serving)
@@ -145,7 +145,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void deploysToBlueWhenGreenIsLive() {
         world.serving = 'green'
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertTrue(shells.contains('./deploy.sh blue'))
         assertTrue(shells.contains('./retire.sh green'))
@@ -186,7 +186,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
                                                       String finalColour, String finalDatabase, String message) {
         world.failing << failingCommand
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         List<String> expected = ALL_STEPS.subList(0, stepsRun)
         if (failingCommand == './switch.sh green' || failingCommand == './verify.sh') {
@@ -211,7 +211,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void aSwitchThatMovedTrafficAndThenFailedIsSwitchedBack() {
         world.failingAfterEffect << './switch.sh green'
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(ALL_STEPS.subList(0, 8) + ['./switch.sh blue', ROLLBACK], shells)
         assertEquals('blue', world.serving)
@@ -223,7 +223,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void aFailedRollbackLeavesTrafficOnTheOldColourAndGivesTheExactCommand() {
         world.failing.addAll(['./verify.sh', 'dbdeploy:rollback'])
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue', ROLLBACK], shells)
         assertEquals('blue', world.serving)
@@ -240,7 +240,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void whenSwitchingBackFailsTheDatabaseIsNotRolledBack() {
         world.failing.addAll(['./verify.sh', './switch.sh blue'])
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue'], shells)
         assertEquals('green', world.serving)
@@ -255,7 +255,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
         binding.setVariable('overrides', [rollbackOnFailure: false])
         world.failing << './verify.sh'
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue'], shells)
         assertEquals('blue', world.serving)
@@ -270,7 +270,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void theBuildDescriptionCarriesTheRollbackSummary() {
         world.failing << './verify.sh'
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertTrue(buildDescription.endsWith('\n\n## dbdeploy rollback: OK\n'), buildDescription)
     }
@@ -279,7 +279,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void aLiveColourOutsideTheColoursIsRefusedBeforeAnythingRuns() {
         world.serving = 'purple'
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(['./live-colour.sh'], shells)
         assertTrue(failure.message.contains("the switchTraffic closure reports the live colour 'purple', which is not one of blue, green"), failure.message)
@@ -289,7 +289,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void missingCredentialsFailBeforeTheDatabaseIsTouched() {
         binding.setVariable('overrides', [credentialsId: 'no-such-credentials'])
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(['./live-colour.sh'], shells)
         assertTrue(failure.message.contains("Could not find credentials entry with ID 'no-such-credentials'"), failure.message)
