@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull
 import static org.junit.jupiter.api.Assertions.assertTrue
 import static org.junit.jupiter.api.Assertions.assertFalse
 
+import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.params.ParameterizedTest
@@ -115,10 +116,36 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
         assertTrue(echoes.contains('dbdeploy:migrate summary (target/dbdeploy/summary.md):\n## dbdeploy migrate: OK\n'), echoes.join('\n'))
         assertTrue(echoes.contains('dbdeploy:status summary (target/dbdeploy/summary.md):\n## dbdeploy status: OK\n'))
-        assertEquals(3, archived.size())
-        archived.each {
-            assertEquals('target/dbdeploy/summary.json,target/dbdeploy/summary.md', it.artifacts)
-        }
+        assertEquals(['target/dbdeploy/package-summary.md,target/dbdeploy/package-summary.json',
+                      'target/dbdeploy/status-summary.md,target/dbdeploy/status-summary.json',
+                      'target/dbdeploy/migrate-summary.md,target/dbdeploy/migrate-summary.json'], archived*.artifacts)
+    }
+
+    @Test
+    void eachGoalsSummaryIsKeptUnderItsOwnNameSoTheRollbackDoesNotHideWhyItRan() {
+        world.failing << './verify.sh'
+
+        runJenkinsfile('blueGreenPipeline')
+
+        assertEquals('## dbdeploy migrate: OK\n', files['target/dbdeploy/migrate-summary.md'])
+        assertEquals('{"goal":"migrate"}', files['target/dbdeploy/migrate-summary.json'])
+        assertEquals('## dbdeploy rollback: OK\n', files['target/dbdeploy/rollback-summary.md'])
+        assertEquals('target/dbdeploy/rollback-summary.md,target/dbdeploy/rollback-summary.json', archived.last().artifacts)
+        assertTrue(archived*.artifacts.contains('target/dbdeploy/migrate-summary.md,target/dbdeploy/migrate-summary.json'))
+    }
+
+    @Test
+    void summariesAreFoundBesideThePomThatMinusFNames() {
+        binding.setVariable('overrides', [mavenArgs: '-B -f db/pom.xml'])
+        world.projectDirectory = 'db'
+
+        runJenkinsfile('blueGreenPipeline')
+
+        assertTrue(shells.contains('mvn -B -f db/pom.xml dbdeploy:migrate -Penv=prod -Ddbdeploy.tag=deploy-prod-42'))
+        assertTrue(echoes.contains('dbdeploy:migrate summary (db/target/dbdeploy/summary.md):\n## dbdeploy migrate: OK\n'), echoes.join('\n'))
+        assertTrue(archived*.artifacts.contains('db/target/dbdeploy/migrate-summary.md,db/target/dbdeploy/migrate-summary.json'), "${archived}")
+        assertTrue(buildDescription.contains('## dbdeploy migrate: OK'), buildDescription)
+        assertFalse(echoes.any { it.contains('wrote no') }, echoes.join('\n'))
     }
 
     @Test
@@ -294,5 +321,92 @@ class DeployWithMigrationsTest extends LibraryTestBase {
         assertEquals(['./live-colour.sh'], shells)
         assertTrue(failure.message.contains("Could not find credentials entry with ID 'no-such-credentials'"), failure.message)
         assertTrue(failure.message.contains('Nothing to undo'))
+    }
+
+    // ---- an abort (the Stop button, or an expired timeout) injected at every stage ----
+
+    static Stream<Arguments> aborts() {
+        String rollbackByHand = "run from the project directory, with the username and password of Jenkins credentials 'prod-db' " +
+                "exported as DBDEPLOY_USERNAME and DBDEPLOY_PASSWORD: ${ROLLBACK}"
+        return Stream.of(
+                // aborted command, sh lines that ran, rollback expected, final colour, final database, message fragment
+                Arguments.of('./live-colour.sh', 1, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Resolve live colour' was aborted (FlowInterruptedException). Nothing to undo"),
+                Arguments.of('dbdeploy:package', 2, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Package and status' was aborted (FlowInterruptedException). Nothing to undo: the database was not changed and traffic stays on blue. Run the pipeline again when you are ready."),
+                Arguments.of('dbdeploy:status', 3, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Package and status' was aborted"),
+                Arguments.of('./deploy.sh', 4, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Deploy green' was aborted"),
+                Arguments.of('curl -fsS', 5, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Health check green' was aborted"),
+                Arguments.of('dbdeploy:migrate', 6, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Migrate database' was aborted (FlowInterruptedException). Traffic stays on blue. Changesets that dbdeploy:migrate " +
+                                "committed before it was stopped stay applied (its summary, if any, is above); to return to the state before deploy-prod-42, ${rollbackByHand}"),
+                Arguments.of('./smoke-test.sh', 7, true, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Smoke test green' was aborted (FlowInterruptedException). Undone: traffic never left blue; database rolled back to its state before deploy-prod-42. Run the pipeline again when you are ready."),
+                Arguments.of('./switch.sh green', 8, true, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Switch traffic to green' was aborted (FlowInterruptedException). Undone: traffic switched back to blue; database rolled back to its state before deploy-prod-42."),
+                Arguments.of('./verify.sh', 9, true, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Verify green' was aborted (FlowInterruptedException). Undone: traffic switched back to blue; database rolled back to its state before deploy-prod-42."),
+                Arguments.of('./retire.sh', 10, false, 'green', MIGRATED,
+                        "Stage 'Retire blue' was aborted (FlowInterruptedException). green serves traffic and passed verification, so nothing was undone."),
+        )
+    }
+
+    @ParameterizedTest(name = 'abort in {0}')
+    @MethodSource('aborts')
+    void anAbortAtEveryStageGetsTheSameUndoAsAFailureAndEndsAborted(String abortedCommand, int stepsRun, boolean rollsBack,
+                                                                    String finalColour, String finalDatabase, String message) {
+        world.aborting << abortedCommand
+
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
+
+        List<String> expected = ALL_STEPS.subList(0, stepsRun)
+        if (abortedCommand == './switch.sh green' || abortedCommand == './verify.sh') {
+            expected = expected + ['./switch.sh blue']
+        }
+        if (rollsBack) {
+            expected = expected + [ROLLBACK]
+        }
+        assertEquals(expected, shells)
+        assertEquals(finalColour, world.serving, 'colour serving traffic at the end')
+        assertEquals(finalDatabase, world.database)
+        assertTrue(failure instanceof FlowInterruptedException, "the abort itself reaches Jenkins, not a wrapper: ${failure}")
+        assertEquals('ABORTED', buildResult)
+        assertFalse(events.any { it.startsWith('error:') }, 'no error step turns the abort into a failure')
+        assertTrue(buildDescription.startsWith(message), "expected <${message}> at the start of <${buildDescription}>")
+        assertEquals('lock:released', events.findAll { it.startsWith('lock:') }.last())
+    }
+
+    @Test
+    void anAbortDuringTheRollbackEndsAbortedAndGivesTheCommandToFinishByHand() {
+        world.failing << './verify.sh'
+        world.aborting << 'dbdeploy:rollback'
+
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
+
+        assertTrue(failure instanceof FlowInterruptedException, "${failure}")
+        assertEquals('ABORTED', buildResult)
+        assertEquals('blue', world.serving)
+        assertTrue(buildDescription.contains('Undone: traffic switched back to blue. Rolling the database back WAS ABORTED. ' +
+                'Traffic stays on blue, which runs on the new schema. Roll back by hand:'), buildDescription)
+    }
+
+    @Test
+    void anAbortWhilePublishingASummaryIsNotSwallowed() {
+        helper.registerAllowedMethod('readFile', [String]) { String path ->
+            if (path == 'target/dbdeploy/summary.md' && shells.last() == STATUS) {
+                throw new FlowInterruptedException('aborted while reading the summary')
+            }
+            files[path]
+        }
+
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
+
+        assertTrue(failure instanceof FlowInterruptedException, "${failure}")
+        assertEquals('ABORTED', buildResult)
+        assertEquals(ALL_STEPS.subList(0, 3), shells, 'nothing runs after the abort')
+        assertTrue(buildDescription.startsWith("Stage 'Package and status' was aborted"), buildDescription)
     }
 }
