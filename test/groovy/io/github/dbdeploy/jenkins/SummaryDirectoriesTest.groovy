@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.params.ParameterizedTest
 import org.junit.jupiter.params.provider.CsvSource
 
-/** Where the goals write their summaries, read from the Maven command line as Maven itself would choose the project. */
+/**
+ * Where the goals write their summaries, read from the Maven command line as Maven itself would choose the project.
+ * A plain unit test, not a CPS one: summaryDirectoriesOf is @NonCPS and calls no step, and the pipeline tests
+ * (DeployWithMigrationsTest.summariesAreFoundBesideThePomThatMinusFNames) exercise it under CPS.
+ */
 class SummaryDirectoriesTest {
 
     @ParameterizedTest(name = '{0}')
