@@ -122,16 +122,26 @@ class BlueGreenDeployment implements Serializable {
         }
     }
 
-    /** Undoes what the failed run did, records it in the build description, and throws. */
+    /**
+     * Undoes what the failed or aborted run did, records it in the build description, and throws. An abort gets the
+     * same undo as a failure and is then rethrown as it is, so that Jenkins ends the build ABORTED.
+     */
     private void recover(Throwable failure) {
-        String failed = "Stage '${stage}' failed: ${causeOf(failure)}."
+        String failed = Aborts.isAbort(failure) ?
+                "Stage '${stage}' was aborted (${failure.getClass().simpleName})." :
+                "Stage '${stage}' failed: ${causeOf(failure)}."
         if (retireStarted) {
             finish("${failed} ${idleColour} serves traffic and passed verification, so nothing was undone. " +
                     "Stop ${liveColour} by hand when convenient.", failure)
         }
         if (!migrateStarted) {
             finish("${failed} Nothing to undo: the database was not changed and traffic stays on ${servingColour ?: 'the live colour'}. " +
-                    "Fix the cause and run the pipeline again.", failure)
+                    runAgain(failure), failure)
+        }
+        if (!migrated && Aborts.isAbort(failure)) {
+            // A stopped Maven process cannot restore the database itself; what it committed before the stop stays.
+            finish("${failed} Traffic stays on ${liveColour}. Changesets that dbdeploy:migrate committed before it was stopped stay applied " +
+                    "(its summary, if any, is above); to return to the state before ${deploymentId}, ${maven.byHand(maven.rollbackCommand(deploymentId))}", failure)
         }
         if (!migrated) {
             finish("${failed} dbdeploy:migrate restores the database itself when it fails (its summary is above), " +
@@ -147,9 +157,10 @@ class BlueGreenDeployment implements Serializable {
                 undone << "traffic switched back to ${liveColour}"
             } catch (Throwable switchBack) {
                 // The new code may be serving and needs the new schema, so the database must stay as it is.
-                finish("${failed} Switching traffic back to ${liveColour} failed too: ${causeOf(switchBack)}. " +
+                finish("${failed} Switching traffic back to ${liveColour} ${undoFailed(switchBack)}. " +
                         "The database was NOT rolled back because ${idleColour} may still serve traffic and needs the new schema. " +
-                        "Switch traffic to ${liveColour} by hand, then roll the database back: ${maven.byHand(maven.rollbackCommand(deploymentId))}", failure)
+                        "Switch traffic to ${liveColour} by hand, then roll the database back: ${maven.byHand(maven.rollbackCommand(deploymentId))}",
+                        Aborts.isAbort(switchBack) ? switchBack : failure)
             }
         } else {
             undone << "traffic never left ${liveColour}"
@@ -165,15 +176,32 @@ class BlueGreenDeployment implements Serializable {
             }
             undone << "database rolled back to its state before ${deploymentId}"
         } catch (Throwable rollbackFailure) {
-            finish("${failed} Undone: ${undone.join('; ')}. Rolling the database back FAILED: ${causeOf(rollbackFailure)}. " +
-                    "Traffic stays on ${liveColour}, which runs on the new schema. Roll back by hand: ${maven.byHand(rollback)}", failure)
+            finish("${failed} Undone: ${undone.join('; ')}. Rolling the database back " +
+                    (Aborts.isAbort(rollbackFailure) ? 'WAS ABORTED. ' : "FAILED: ${causeOf(rollbackFailure)}. ") +
+                    "Traffic stays on ${liveColour}, which runs on the new schema. Roll back by hand: ${maven.byHand(rollback)}",
+                    Aborts.isAbort(rollbackFailure) ? rollbackFailure : failure)
         }
-        finish("${failed} Undone: ${undone.join('; ')}. Fix the cause and run the pipeline again.", failure)
+        finish("${failed} Undone: ${undone.join('; ')}. ${runAgain(failure)}", failure)
     }
 
+    @NonCPS
+    private static String runAgain(Throwable failure) {
+        return Aborts.isAbort(failure) ? 'Run the pipeline again when you are ready.' : 'Fix the cause and run the pipeline again.'
+    }
+
+    /** Records the outcome; rethrows an abort unchanged (the build ends ABORTED), wraps anything else (FAILURE). */
     private void finish(String message, Throwable failure) {
         describe(message)
+        if (Aborts.isAbort(failure)) {
+            throw failure
+        }
         throw new DbdeployException(message, failure)
+    }
+
+    /** How switching back ended, e.g. "failed too: AbortException: ..." or "was aborted too". */
+    @NonCPS
+    private static String undoFailed(Throwable undoFailure) {
+        return Aborts.isAbort(undoFailure) ? 'was aborted too' : "failed too: ${causeOf(undoFailure)}"
     }
 
     /** The build description: the outcome first, then the summary of the last dbdeploy goal. */

@@ -1,7 +1,5 @@
 package io.github.dbdeploy.jenkins
 
-import com.cloudbees.groovy.cps.NonCPS
-
 /**
  * The one error wrapper of the library: validates a step's configuration up front, runs the step,
  * and turns any failure into a pipeline error whose message starts with "[stepName]".
@@ -27,7 +25,7 @@ class DbdeployStep implements Serializable {
         } catch (DbdeployException e) {
             message = e.message
         } catch (Throwable e) {
-            if (isInterruption(e)) {
+            if (Aborts.isAbort(e)) {
                 // An abort or an expired timeout keeps its own result (ABORTED) instead of becoming a FAILURE.
                 throw e
             }
@@ -35,11 +33,5 @@ class DbdeployStep implements Serializable {
                     "if it is not your closure's failure, report it to dbdeploy with this log."
         }
         steps.error("[${spec.stepName}] ${message}")
-    }
-
-    @NonCPS
-    private static boolean isInterruption(Throwable e) {
-        return e.getClass().name == 'org.jenkinsci.plugins.workflow.steps.FlowInterruptedException' ||
-                e instanceof InterruptedException
     }
 }

@@ -11,8 +11,9 @@ class MavenGoals implements Serializable {
 
     private static final long serialVersionUID = 1L
 
-    static final String SUMMARY_MD = 'target/dbdeploy/summary.md'
-    static final String SUMMARY_JSON = 'target/dbdeploy/summary.json'
+    /** What every goal writes into the target/dbdeploy directory of the module it ran in. */
+    static final String SUMMARY_MD = 'summary.md'
+    static final String SUMMARY_JSON = 'summary.json'
 
     private final def steps
     final String environment
@@ -21,6 +22,8 @@ class MavenGoals implements Serializable {
     final String mavenArgs
     /** The summary.md of the last goal that wrote one, for the build description. */
     String lastSummary
+    /** The target/dbdeploy directories the goals write to, as -f/--file and -pl/--projects in the command select them. */
+    final List<String> summaryDirectories
 
     MavenGoals(def steps, Map config) {
         this.steps = steps
@@ -28,6 +31,7 @@ class MavenGoals implements Serializable {
         this.credentialsId = config.credentialsId
         this.mavenCommand = config.mavenCommand
         this.mavenArgs = config.mavenArgs
+        this.summaryDirectories = summaryDirectoriesOf("${config.mavenCommand ?: ''} ${config.mavenArgs ?: ''}".toString())
     }
 
     String packageCommand() {
@@ -60,7 +64,7 @@ class MavenGoals implements Serializable {
      * @param goal the goal's name for messages, e.g. 'dbdeploy:migrate'
      */
     void run(String goal, String command) {
-        clearSummary()
+        clearSummaries()
         try {
             if (credentialsId) {
                 steps.withCredentials([steps.usernamePassword(credentialsId: credentialsId,
@@ -71,7 +75,7 @@ class MavenGoals implements Serializable {
                 steps.sh(command)
             }
         } finally {
-            publishSummary(goal)
+            publishSummaries(goal)
         }
     }
 
@@ -79,28 +83,111 @@ class MavenGoals implements Serializable {
      * Empties the summary files of an earlier goal, so that a goal which writes none (or dies before
      * writing it) is not reported with its predecessor's summary.
      */
-    private void clearSummary() {
-        for (String path : [SUMMARY_MD, SUMMARY_JSON]) {
-            if (steps.fileExists(path)) {
-                steps.writeFile(file: path, text: '')
+    private void clearSummaries() {
+        // Index loops: an iterator held across a step cannot be serialized by Jenkins' CPS engine.
+        for (int d = 0; d < summaryDirectories.size(); d++) {
+            List<String> paths = ["${summaryDirectories[d]}/${SUMMARY_MD}".toString(), "${summaryDirectories[d]}/${SUMMARY_JSON}".toString()]
+            for (int p = 0; p < paths.size(); p++) {
+                if (steps.fileExists(paths[p])) {
+                    steps.writeFile(file: paths[p], text: '')
+                }
             }
         }
     }
 
-    /** Shows summary.md in the log and archives both summary files. Never masks the goal's own failure. */
-    private void publishSummary(String goal) {
+    /**
+     * Shows each summary.md the goal wrote in the log, copies both summary files to names of the goal's own
+     * (migrate-summary.md, rollback-summary.json, ...) so that a later goal cannot overwrite them, and archives the copies.
+     * A problem while publishing never masks the goal's own outcome, but an abort is never swallowed.
+     */
+    private void publishSummaries(String goal) {
+        String name = goal.substring(goal.indexOf(':') + 1)
+        List<String> found = []
         try {
-            String summary = steps.fileExists(SUMMARY_MD) ? steps.readFile(SUMMARY_MD) : ''
-            if (summary.trim()) {
-                lastSummary = summary
-                steps.echo("${goal} summary (${SUMMARY_MD}):\n${summary}")
-                steps.archiveArtifacts(artifacts: SUMMARY_JSON + "," + SUMMARY_MD, allowEmptyArchive: true)
-            } else {
-                steps.echo("${goal} wrote no ${SUMMARY_MD}; see its output above.")
+            for (int d = 0; d < summaryDirectories.size(); d++) {
+                String directory = summaryDirectories[d]
+                String markdown = "${directory}/${SUMMARY_MD}"
+                String summary = steps.fileExists(markdown) ? steps.readFile(markdown) : ''
+                if (summary.trim()) {
+                    found << summary
+                    steps.echo("${goal} summary (${markdown}):\n${summary}")
+                    List<String> archive = [copy(markdown, "${directory}/${name}-summary.md")]
+                    String json = "${directory}/${SUMMARY_JSON}"
+                    if (steps.fileExists(json)) {
+                        archive << copy(json, "${directory}/${name}-summary.json")
+                    }
+                    steps.archiveArtifacts(artifacts: archive.join(','), allowEmptyArchive: true)
+                }
             }
         } catch (Exception e) {
+            if (Aborts.isAbort(e)) {
+                throw e
+            }
             steps.echo("Could not publish the summary of ${goal}: ${e.message}")
         }
+        if (found) {
+            lastSummary = found.join('\n')
+        } else {
+            steps.echo("${goal} wrote no ${summaryPaths()}; see its output above.")
+        }
+    }
+
+    @NonCPS
+    private String summaryPaths() {
+        return summaryDirectories.collect { "${it}/${SUMMARY_MD}" }.join(' or ')
+    }
+
+    private String copy(String from, String to) {
+        steps.writeFile(file: to, text: steps.readFile(from))
+        return to
+    }
+
+    /**
+     * Where the goals write target/dbdeploy, relative to the workspace: beside the POM that -f/--file names (a file or
+     * a directory), and in each module that -pl/--projects selects (a path, or ':artifactId' for a module in a
+     * directory of that name). Quoted arguments are not supported: paths here have no spaces.
+     */
+    @NonCPS
+    static List<String> summaryDirectoriesOf(String commandLine) {
+        List<String> words = commandLine.trim() ? commandLine.trim().split(/\s+/) as List<String> : []
+        String pom = optionValue(words, '-f', '--file')
+        String projects = optionValue(words, '-pl', '--projects')
+        String base = ''
+        if (pom) {
+            base = pom.endsWith('.xml') ? (pom.contains('/') ? pom.substring(0, pom.lastIndexOf('/')) : '') : pom
+        }
+        List<String> modules = (projects ?: '').split(',').collect { it.trim() }
+                .findAll { it && !it.startsWith('!') && !it.startsWith('-') }
+                .collect { String m -> m.startsWith('?') ? m.substring(1) : m }
+                .collect { String m -> m.contains(':') ? m.substring(m.lastIndexOf(':') + 1) : m }
+        List<String> directories = modules ? modules.collect { join(base, it) } : [clean(base)]
+        return directories.collect { it ? "${it}/target/dbdeploy".toString() : 'target/dbdeploy' }.unique()
+    }
+
+    /** The value of an option given as "-x value", "--long value" or "--long=value"; the last one wins, as in Maven. */
+    @NonCPS
+    private static String optionValue(List<String> words, String shortName, String longName) {
+        String value = null
+        for (int i = 0; i < words.size(); i++) {
+            String word = words[i]
+            if ((word == shortName || word == longName) && i + 1 < words.size()) {
+                value = words[i + 1]
+            } else if (word.startsWith(longName + '=')) {
+                value = word.substring(longName.length() + 1)
+            }
+        }
+        return value
+    }
+
+    @NonCPS
+    private static String join(String base, String module) {
+        return clean(clean(base) ? "${clean(base)}/${module}" : module)
+    }
+
+    @NonCPS
+    private static String clean(String path) {
+        String p = path.replaceAll(/\/+$/, '').replaceAll(/^(\.\/)+/, '')
+        return p == '.' ? '' : p
     }
 
     @NonCPS

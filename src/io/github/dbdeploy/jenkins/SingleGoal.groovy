@@ -42,6 +42,9 @@ class SingleGoal implements Serializable {
         try {
             maven.run(goal, command)
         } catch (Exception e) {
+            if (Aborts.isAbort(e)) {
+                throw e
+            }
             throw new DbdeployException("${goal} failed for environment '${config.environment}' (${e.message}). ${nextStep}", e)
         }
     }

@@ -43,6 +43,7 @@ class Specs implements Serializable {
             new ConfigKey(name: 'type', type: ConfigKey.STRING, required: true),
             new ConfigKey(name: 'upstreamFile', type: ConfigKey.STRING, required: true),
             new ConfigKey(name: 'servers', type: ConfigKey.MAP, required: true),
+            new ConfigKey(name: 'probeUrl', type: ConfigKey.STRING, required: true),
             new ConfigKey(name: 'upstreamName', type: ConfigKey.STRING, defaultValue: 'dbdeploy_app'),
             new ConfigKey(name: 'nginxCommand', type: ConfigKey.STRING, defaultValue: 'nginx'),
     ], 'router')

@@ -19,8 +19,13 @@ class ConfigurationTest extends LibraryTestBase {
         return runJenkinsfile('callStep')
     }
 
+    /**
+     * Closures written here belong to this test instance, which cannot be serialized; dehydrate() drops that owner,
+     * as the CPS engine needs for anything it keeps across a step. (A Jenkinsfile's closures are serializable already.)
+     */
     private static Map minimal() {
-        return [environment: 'prod', liveColour: { -> 'blue' }, deploy: { c -> }, healthCheck: { c -> }, switchTraffic: { c -> }]
+        return [environment: 'prod', liveColour: { -> 'blue' }.dehydrate(), deploy: { c -> }.dehydrate(),
+                healthCheck: { c -> }.dehydrate(), switchTraffic: { c -> }.dehydrate()]
     }
 
     @Test
@@ -37,7 +42,7 @@ class ConfigurationTest extends LibraryTestBase {
 
     @Test
     void missingRequiredKeysAreNamed() {
-        Throwable failure = call('deployWithMigrations', [environment: 'prod', deploy: { c -> }])
+        Throwable failure = call('deployWithMigrations', [environment: 'prod', deploy: { c -> }.dehydrate()])
 
         assertTrue(failure.message.startsWith("[deployWithMigrations] Invalid configuration: missing required keys " +
                 "'liveColour' (or 'router'), 'healthCheck', 'switchTraffic' (or 'router')."), failure.message)
@@ -73,7 +78,7 @@ class ConfigurationTest extends LibraryTestBase {
 
     @Test
     void aRouterAndClosuresTogetherAreRefused() {
-        Throwable failure = call('deployWithMigrations', minimal() + [router: [type: 'nginx', upstreamFile: '/x', servers: [blue: 'a:1', green: 'b:1']]])
+        Throwable failure = call('deployWithMigrations', minimal() + [router: [type: 'nginx', upstreamFile: '/x', servers: [blue: 'a:1', green: 'b:1'], probeUrl: 'http://a/']])
 
         assertTrue(failure.message.startsWith('[deployWithMigrations] Invalid configuration: give either router or the liveColour and switchTraffic closures, not both.'), failure.message)
     }
@@ -85,8 +90,8 @@ class ConfigurationTest extends LibraryTestBase {
         config.remove('switchTraffic')
         Throwable failure = call('deployWithMigrations', config + [router: [type: 'nginx', servers: [blue: 'a:1'], reload: true]])
 
-        assertTrue(failure.message.startsWith("[deployWithMigrations] Invalid router: missing required key 'upstreamFile'; unknown key 'reload' " +
-                "(allowed keys: nginxCommand, servers, type, upstreamFile, upstreamName)."), failure.message)
+        assertTrue(failure.message.startsWith("[deployWithMigrations] Invalid router: missing required keys 'upstreamFile', 'probeUrl'; unknown key 'reload' " +
+                "(allowed keys: nginxCommand, probeUrl, servers, type, upstreamFile, upstreamName)."), failure.message)
     }
 
     @Test
@@ -94,7 +99,7 @@ class ConfigurationTest extends LibraryTestBase {
         Map config = minimal()
         config.remove('liveColour')
         config.remove('switchTraffic')
-        Throwable failure = call('deployWithMigrations', config + [router: [type: 'nginx', upstreamFile: '/x', servers: [blue: 'a:1']]])
+        Throwable failure = call('deployWithMigrations', config + [router: [type: 'nginx', upstreamFile: '/x', servers: [blue: 'a:1'], probeUrl: 'http://a/']])
 
         assertTrue(failure.message.startsWith('[deployWithMigrations] Invalid router: servers has no address for green.'), failure.message)
     }
@@ -104,7 +109,7 @@ class ConfigurationTest extends LibraryTestBase {
         Map config = minimal()
         config.remove('liveColour')
         config.remove('switchTraffic')
-        Throwable failure = call('deployWithMigrations', config + [router: [type: 'haproxy', upstreamFile: '/x', servers: [blue: 'a:1', green: 'b:1']]])
+        Throwable failure = call('deployWithMigrations', config + [router: [type: 'haproxy', upstreamFile: '/x', servers: [blue: 'a:1', green: 'b:1'], probeUrl: 'http://a/']])
 
         assertTrue(failure.message.startsWith("[deployWithMigrations] Invalid router: type 'haproxy' is not built in"), failure.message)
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull
 import static org.junit.jupiter.api.Assertions.assertTrue
 import static org.junit.jupiter.api.Assertions.assertFalse
 
+import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.params.ParameterizedTest
@@ -49,7 +50,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
     @Test
     void happyPathRunsEveryStageInOrderAndMigratesBeforeTrafficMoves() {
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertNull(failure)
         assertEquals(ALL_STEPS, shells)
@@ -65,7 +66,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
     @Test
     void theWholeRunHoldsTheEnvironmentLockAndATimeout() {
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertEquals('lock:dbdeploy-prod', events[0])
         assertEquals('timeout:30 MINUTES', events[1])
@@ -77,14 +78,14 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void timeoutMinutesIsPassedToTheTimeoutStep() {
         binding.setVariable('overrides', [timeoutMinutes: 12])
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertTrue(events.contains('timeout:12 MINUTES'))
     }
 
     @Test
     void credentialsAreBoundOnlyAroundMavenAndNeverOnTheCommandLine() {
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         shells.each { line ->
             Map<String, String> bound = shellEnv[line]
@@ -103,7 +104,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void withoutCredentialsIdMavenRunsWithoutABinding() {
         binding.setVariable('removals', ['credentialsId'])
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertFalse(events.any { it.startsWith('withCredentials') })
         assertEquals(ALL_STEPS, shells)
@@ -111,21 +112,47 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
     @Test
     void summariesAreShownInTheLogAndArchivedAfterEveryGoal() {
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertTrue(echoes.contains('dbdeploy:migrate summary (target/dbdeploy/summary.md):\n## dbdeploy migrate: OK\n'), echoes.join('\n'))
         assertTrue(echoes.contains('dbdeploy:status summary (target/dbdeploy/summary.md):\n## dbdeploy status: OK\n'))
-        assertEquals(3, archived.size())
-        archived.each {
-            assertEquals('target/dbdeploy/summary.json,target/dbdeploy/summary.md', it.artifacts)
-        }
+        assertEquals(['target/dbdeploy/package-summary.md,target/dbdeploy/package-summary.json',
+                      'target/dbdeploy/status-summary.md,target/dbdeploy/status-summary.json',
+                      'target/dbdeploy/migrate-summary.md,target/dbdeploy/migrate-summary.json'], archived*.artifacts)
+    }
+
+    @Test
+    void eachGoalsSummaryIsKeptUnderItsOwnNameSoTheRollbackDoesNotHideWhyItRan() {
+        world.failing << './verify.sh'
+
+        runJenkinsfile('blueGreenPipeline')
+
+        assertEquals('## dbdeploy migrate: OK\n', files['target/dbdeploy/migrate-summary.md'])
+        assertEquals('{"goal":"migrate"}', files['target/dbdeploy/migrate-summary.json'])
+        assertEquals('## dbdeploy rollback: OK\n', files['target/dbdeploy/rollback-summary.md'])
+        assertEquals('target/dbdeploy/rollback-summary.md,target/dbdeploy/rollback-summary.json', archived.last().artifacts)
+        assertTrue(archived*.artifacts.contains('target/dbdeploy/migrate-summary.md,target/dbdeploy/migrate-summary.json'))
+    }
+
+    @Test
+    void summariesAreFoundBesideThePomThatMinusFNames() {
+        binding.setVariable('overrides', [mavenArgs: '-B -f db/pom.xml'])
+        world.projectDirectory = 'db'
+
+        runJenkinsfile('blueGreenPipeline')
+
+        assertTrue(shells.contains('mvn -B -f db/pom.xml dbdeploy:migrate -Penv=prod -Ddbdeploy.tag=deploy-prod-42'))
+        assertTrue(echoes.contains('dbdeploy:migrate summary (db/target/dbdeploy/summary.md):\n## dbdeploy migrate: OK\n'), echoes.join('\n'))
+        assertTrue(archived*.artifacts.contains('db/target/dbdeploy/migrate-summary.md,db/target/dbdeploy/migrate-summary.json'), "${archived}")
+        assertTrue(buildDescription.contains('## dbdeploy migrate: OK'), buildDescription)
+        assertFalse(echoes.any { it.contains('wrote no') }, echoes.join('\n'))
     }
 
     @Test
     void mavenCommandAndArgsAndDeploymentIdAreUsedVerbatim() {
         binding.setVariable('overrides', [mavenCommand: './mvnw', mavenArgs: '-B -ntp -s settings.xml', deploymentId: 'release-7.1'])
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertEquals('./mvnw -B -ntp -s settings.xml dbdeploy:migrate -Penv=prod -Ddbdeploy.tag=release-7.1', shells[5])
     }
@@ -134,7 +161,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void optionalStagesAreLeftOutWhenTheirClosuresAreNotGiven() {
         binding.setVariable('removals', ['smokeTest', 'verify', 'retire'])
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertEquals(['./live-colour.sh', PACKAGE, STATUS, './deploy.sh green', 'curl -fsS http://green.internal/health', MIGRATE, './switch.sh green'], shells)
         assertEquals('green', world.serving)
@@ -145,7 +172,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void deploysToBlueWhenGreenIsLive() {
         world.serving = 'green'
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertTrue(shells.contains('./deploy.sh blue'))
         assertTrue(shells.contains('./retire.sh green'))
@@ -186,7 +213,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
                                                       String finalColour, String finalDatabase, String message) {
         world.failing << failingCommand
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         List<String> expected = ALL_STEPS.subList(0, stepsRun)
         if (failingCommand == './switch.sh green' || failingCommand == './verify.sh') {
@@ -211,7 +238,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void aSwitchThatMovedTrafficAndThenFailedIsSwitchedBack() {
         world.failingAfterEffect << './switch.sh green'
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(ALL_STEPS.subList(0, 8) + ['./switch.sh blue', ROLLBACK], shells)
         assertEquals('blue', world.serving)
@@ -223,7 +250,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void aFailedRollbackLeavesTrafficOnTheOldColourAndGivesTheExactCommand() {
         world.failing.addAll(['./verify.sh', 'dbdeploy:rollback'])
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue', ROLLBACK], shells)
         assertEquals('blue', world.serving)
@@ -240,7 +267,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void whenSwitchingBackFailsTheDatabaseIsNotRolledBack() {
         world.failing.addAll(['./verify.sh', './switch.sh blue'])
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue'], shells)
         assertEquals('green', world.serving)
@@ -255,7 +282,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
         binding.setVariable('overrides', [rollbackOnFailure: false])
         world.failing << './verify.sh'
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue'], shells)
         assertEquals('blue', world.serving)
@@ -270,7 +297,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void theBuildDescriptionCarriesTheRollbackSummary() {
         world.failing << './verify.sh'
 
-        runJenkinsfile('deployWithMigrations')
+        runJenkinsfile('blueGreenPipeline')
 
         assertTrue(buildDescription.endsWith('\n\n## dbdeploy rollback: OK\n'), buildDescription)
     }
@@ -279,7 +306,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void aLiveColourOutsideTheColoursIsRefusedBeforeAnythingRuns() {
         world.serving = 'purple'
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(['./live-colour.sh'], shells)
         assertTrue(failure.message.contains("the switchTraffic closure reports the live colour 'purple', which is not one of blue, green"), failure.message)
@@ -289,10 +316,97 @@ class DeployWithMigrationsTest extends LibraryTestBase {
     void missingCredentialsFailBeforeTheDatabaseIsTouched() {
         binding.setVariable('overrides', [credentialsId: 'no-such-credentials'])
 
-        Throwable failure = runJenkinsfile('deployWithMigrations')
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
 
         assertEquals(['./live-colour.sh'], shells)
         assertTrue(failure.message.contains("Could not find credentials entry with ID 'no-such-credentials'"), failure.message)
         assertTrue(failure.message.contains('Nothing to undo'))
+    }
+
+    // ---- an abort (the Stop button, or an expired timeout) injected at every stage ----
+
+    static Stream<Arguments> aborts() {
+        String rollbackByHand = "run from the project directory, with the username and password of Jenkins credentials 'prod-db' " +
+                "exported as DBDEPLOY_USERNAME and DBDEPLOY_PASSWORD: ${ROLLBACK}"
+        return Stream.of(
+                // aborted command, sh lines that ran, rollback expected, final colour, final database, message fragment
+                Arguments.of('./live-colour.sh', 1, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Resolve live colour' was aborted (FlowInterruptedException). Nothing to undo"),
+                Arguments.of('dbdeploy:package', 2, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Package and status' was aborted (FlowInterruptedException). Nothing to undo: the database was not changed and traffic stays on blue. Run the pipeline again when you are ready."),
+                Arguments.of('dbdeploy:status', 3, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Package and status' was aborted"),
+                Arguments.of('./deploy.sh', 4, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Deploy green' was aborted"),
+                Arguments.of('curl -fsS', 5, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Health check green' was aborted"),
+                Arguments.of('dbdeploy:migrate', 6, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Migrate database' was aborted (FlowInterruptedException). Traffic stays on blue. Changesets that dbdeploy:migrate " +
+                                "committed before it was stopped stay applied (its summary, if any, is above); to return to the state before deploy-prod-42, ${rollbackByHand}"),
+                Arguments.of('./smoke-test.sh', 7, true, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Smoke test green' was aborted (FlowInterruptedException). Undone: traffic never left blue; database rolled back to its state before deploy-prod-42. Run the pipeline again when you are ready."),
+                Arguments.of('./switch.sh green', 8, true, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Switch traffic to green' was aborted (FlowInterruptedException). Undone: traffic switched back to blue; database rolled back to its state before deploy-prod-42."),
+                Arguments.of('./verify.sh', 9, true, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Verify green' was aborted (FlowInterruptedException). Undone: traffic switched back to blue; database rolled back to its state before deploy-prod-42."),
+                Arguments.of('./retire.sh', 10, false, 'green', MIGRATED,
+                        "Stage 'Retire blue' was aborted (FlowInterruptedException). green serves traffic and passed verification, so nothing was undone."),
+        )
+    }
+
+    @ParameterizedTest(name = 'abort in {0}')
+    @MethodSource('aborts')
+    void anAbortAtEveryStageGetsTheSameUndoAsAFailureAndEndsAborted(String abortedCommand, int stepsRun, boolean rollsBack,
+                                                                    String finalColour, String finalDatabase, String message) {
+        world.aborting << abortedCommand
+
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
+
+        List<String> expected = ALL_STEPS.subList(0, stepsRun)
+        if (abortedCommand == './switch.sh green' || abortedCommand == './verify.sh') {
+            expected = expected + ['./switch.sh blue']
+        }
+        if (rollsBack) {
+            expected = expected + [ROLLBACK]
+        }
+        assertEquals(expected, shells)
+        assertEquals(finalColour, world.serving, 'colour serving traffic at the end')
+        assertEquals(finalDatabase, world.database)
+        assertTrue(failure instanceof FlowInterruptedException, "the abort itself reaches Jenkins, not a wrapper: ${failure}")
+        assertEquals('ABORTED', buildResult)
+        assertFalse(events.any { it.startsWith('error:') }, 'no error step turns the abort into a failure')
+        assertTrue(buildDescription.startsWith(message), "expected <${message}> at the start of <${buildDescription}>")
+        assertEquals('lock:released', events.findAll { it.startsWith('lock:') }.last())
+    }
+
+    @Test
+    void anAbortDuringTheRollbackEndsAbortedAndGivesTheCommandToFinishByHand() {
+        world.failing << './verify.sh'
+        world.aborting << 'dbdeploy:rollback'
+
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
+
+        assertTrue(failure instanceof FlowInterruptedException, "${failure}")
+        assertEquals('ABORTED', buildResult)
+        assertEquals('blue', world.serving)
+        assertTrue(buildDescription.contains('Undone: traffic switched back to blue. Rolling the database back WAS ABORTED. ' +
+                'Traffic stays on blue, which runs on the new schema. Roll back by hand:'), buildDescription)
+    }
+
+    @Test
+    void anAbortWhilePublishingASummaryIsNotSwallowed() {
+        helper.registerAllowedMethod('readFile', [String]) { String path ->
+            if (path == 'target/dbdeploy/summary.md' && shells.last() == STATUS) {
+                throw new FlowInterruptedException('aborted while reading the summary')
+            }
+            files[path]
+        }
+
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
+
+        assertTrue(failure instanceof FlowInterruptedException, "${failure}")
+        assertEquals('ABORTED', buildResult)
+        assertEquals(ALL_STEPS.subList(0, 3), shells, 'nothing runs after the abort')
+        assertTrue(buildDescription.startsWith("Stage 'Package and status' was aborted"), buildDescription)
     }
 }

@@ -2,17 +2,20 @@ package io.github.dbdeploy.jenkins
 
 import static com.lesfurets.jenkins.unit.global.lib.LibraryConfiguration.library
 
-import com.lesfurets.jenkins.unit.BasePipelineTest
+import com.lesfurets.jenkins.unit.cps.BasePipelineTestCPS
 import hudson.AbortException
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.BeforeEach
 
 /**
  * Loads the library the way Jenkins does (a test Jenkinsfile says {@code @Library('dbdeploy') _}) and
- * mocks the pipeline steps once. Subclasses decide what `sh` does; every `sh` line, stage, lock,
+ * mocks the pipeline steps once. The Jenkinsfiles, vars/ and src/ all run through the CPS interpreter, and the
+ * whole program is serialized after every step ({@link StepBoundaryCpsHelper}), as an old Jenkins would: a loop
+ * holding an iterator across a step, or a @NonCPS helper calling a step, fails here as it would there. Mocks run a step's body with helper.callClosure, so
+ * the body has finished (and been checked) before the mock's own code after it runs. Subclasses decide what `sh` does; every `sh` line, stage, lock,
  * credentials binding and echo is recorded in order so that tests can assert the exact sequence.
  */
-abstract class LibraryTestBase extends BasePipelineTest {
+abstract class LibraryTestBase extends BasePipelineTestCPS {
 
     public static final File ROOT = new File(System.getProperty('dbdeploy.library.root', '..')).canonicalFile
     public static final String SECRET = 'pa55-w0rd-never-logged'
@@ -30,10 +33,15 @@ abstract class LibraryTestBase extends BasePipelineTest {
     final Map<String, Map<String, String>> credentials = ['prod-db': [username: 'deployer', password: SECRET]]
     protected final Deque<Map<String, String>> boundEnv = new ArrayDeque<>()
 
+    LibraryTestBase() {
+        helper = new StepBoundaryCpsHelper()
+    }
+
     @BeforeEach
     void setUpLibrary() {
         scriptRoots = [new File(ROOT, 'test/resources/jenkinsfiles').path] as String[]
         scriptExtension = 'jenkins'
+        baseClassLoader = new LibrarySourceClassLoader(getClass().classLoader, new File(ROOT, 'src'))
         super.setUp()
         helper.registerSharedLibrary(library().name('dbdeploy')
                 .defaultVersion('main')
@@ -53,19 +61,19 @@ abstract class LibraryTestBase extends BasePipelineTest {
         helper.registerAllowedMethod('echo', [String]) { String message -> echoes << message; events << "echo:${message}".toString() }
         helper.registerAllowedMethod('stage', [String, Closure]) { String name, Closure body ->
             events << "stage:${name}".toString()
-            body.call()
+            helper.callClosure(body)
         }
         helper.registerAllowedMethod('lock', [Map, Closure]) { Map args, Closure body ->
             events << "lock:${args.resource}".toString()
             try {
-                body.call()
+                helper.callClosure(body)
             } finally {
                 events << 'lock:released'
             }
         }
         helper.registerAllowedMethod('timeout', [Map, Closure]) { Map args, Closure body ->
             events << "timeout:${args.time} ${args.unit}".toString()
-            body.call()
+            helper.callClosure(body)
         }
         helper.registerAllowedMethod('usernamePassword', [Map]) { Map args -> [kind: 'usernamePassword'] + args }
         helper.registerAllowedMethod('withCredentials', [List, Closure]) { List bindings, Closure body ->
@@ -81,7 +89,7 @@ abstract class LibraryTestBase extends BasePipelineTest {
             events << "withCredentials:${bindings.collect { it.credentialsId }.join(',')}".toString()
             boundEnv.push(vars)
             try {
-                body.call()
+                helper.callClosure(body)
             } finally {
                 boundEnv.pop()
             }
@@ -100,6 +108,7 @@ abstract class LibraryTestBase extends BasePipelineTest {
         }
         helper.registerAllowedMethod('writeFile', [Map]) { Map args -> files[args.file as String] = args.text as String }
         helper.registerAllowedMethod('archiveArtifacts', [Map]) { Map args -> archived << args }
+        helper.registerAllowedMethod('sleep', [Map]) { Map args -> events << "sleep:${args.time} ${args.unit}".toString() }
     }
 
     /** Secrets may be bound into the environment of a command, but never printed or put on a command line. */
@@ -129,7 +138,8 @@ abstract class LibraryTestBase extends BasePipelineTest {
             runScript("${name}.jenkins")
             return null
         } catch (Throwable t) {
-            updateBuildStatus('FAILURE')
+            // As Jenkins ends a build: an abort (FlowInterruptedException, an InterruptedException) is ABORTED.
+            updateBuildStatus(t instanceof InterruptedException ? 'ABORTED' : 'FAILURE')
             return t
         }
     }

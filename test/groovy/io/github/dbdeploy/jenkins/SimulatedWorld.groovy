@@ -1,6 +1,7 @@
 package io.github.dbdeploy.jenkins
 
 import hudson.AbortException
+import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
 
 /**
  * What the `sh` lines of the test Jenkinsfiles do to a pretend production: which colour serves traffic,
@@ -17,9 +18,18 @@ class SimulatedWorld {
     final List<String> failing = []
     /** Commands that do their work and then fail (a switch that moved traffic but reported an error). */
     final List<String> failingAfterEffect = []
+    /** Commands that the user aborts before they have done anything, once each; a killed goal writes no summary. */
+    final List<String> aborting = []
+    /** The directory of the POM the goals run in, relative to the workspace ('' for the workspace itself). */
+    String projectDirectory = ''
     Map<String, String> files
 
     Object run(String line, Map args) {
+        String aborted = aborting.find { line.contains(it) }
+        if (aborted) {
+            aborting.remove(aborted)
+            throw new FlowInterruptedException('aborted by the user')
+        }
         boolean fail = failing.any { line.contains(it) }
         if (fail) {
             if (line.contains('dbdeploy:')) {
@@ -53,7 +63,8 @@ class SimulatedWorld {
 
     private void summary(String line, String outcome) {
         String goal = (line =~ /dbdeploy:(\w+)/)[0][1]
-        files['target/dbdeploy/summary.md'] = "## dbdeploy ${goal}: ${outcome}\n".toString()
-        files['target/dbdeploy/summary.json'] = "{\"goal\":\"${goal}\"}".toString()
+        String directory = projectDirectory ? "${projectDirectory}/target/dbdeploy" : 'target/dbdeploy'
+        files["${directory}/summary.md".toString()] = "## dbdeploy ${goal}: ${outcome}\n".toString()
+        files["${directory}/summary.json".toString()] = "{\"goal\":\"${goal}\"}".toString()
     }
 }

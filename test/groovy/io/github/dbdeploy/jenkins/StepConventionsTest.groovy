@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue
 
 import org.junit.jupiter.api.Test
 
-/** Every step follows the library's conventions: a spec, the error wrapper, and a .txt help for every key. */
+/**
+ * Every step follows the library's conventions: a spec, the error wrapper, and a .txt help for every key.
+ * A plain unit test: it reads source files and the @NonCPS specs, and runs no pipeline.
+ */
 class StepConventionsTest {
 
     static final File VARS = new File(LibraryTestBase.ROOT, 'vars')

@@ -159,7 +159,15 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
         // The agent's files are real files, relative to the workspace.
         helper.registerAllowedMethod('fileExists', [String]) { String path -> file(path).exists() }
         helper.registerAllowedMethod('readFile', [String]) { String path -> file(path).text }
-        helper.registerAllowedMethod('writeFile', [Map]) { Map args -> file(args.file as String).text = args.text as String }
+        helper.registerAllowedMethod('writeFile', [Map]) { Map args ->
+            File target = file(args.file as String)
+            target.parentFile.mkdirs()
+            target.text = args.text as String
+        }
+        helper.registerAllowedMethod('sleep', [Map]) { Map args ->
+            events << "sleep:${args.time} ${args.unit}".toString()
+            Thread.sleep(TimeUnit.valueOf(args.unit as String).toMillis(args.time as long))
+        }
         helper.registerAllowedMethod('archiveArtifacts', [Map]) { Map args ->
             archived << args
             File into = new File(WORK, "archive/${testName}")
@@ -209,7 +217,7 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
         assertNull(failure, "the initial migrate failed; see ${logFile()}")
         assertEquals(['greeting'], tables())
         assertEquals(['1-greeting'], appliedChangesets())
-        assertTrue(new File(WORK, "archive/${testName}/summary.md").isFile(), 'the summary was archived')
+        assertTrue(new File(WORK, "archive/${testName}/migrate-summary.md").isFile(), 'the summary was archived under the goal\'s name')
 
         runShell('./scripts/deploy.sh blue', [:], [:])
         runShell('./scripts/health-check.sh blue', [:], [:])
@@ -239,7 +247,9 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
         assertEquals('blue v1: hello', get(nginxPort))
         assertEquals(['id', 'text'], columns('greeting'), 'the lang column was rolled back')
         assertEquals(['1-greeting'], appliedChangesets())
-        assertTrue(new File(WORK, "archive/${testName}/summary.md").text.contains('rollback'), 'the archived summary is the rollback\'s')
+        assertTrue(new File(WORK, "archive/${testName}/rollback-summary.md").text.contains('rollback'), 'the rollback\'s summary is archived')
+        assertTrue(new File(WORK, "archive/${testName}/migrate-summary.md").text.contains('e2e-verify-fails'),
+                'the migrate summary that explains the rollback is archived beside it')
         assertTrue(buildDescription.contains('e2e-verify-fails'), buildDescription)
         assertTrue(load.answeredBy['green']?.get() > 0, "green served traffic between the switch and the switch back: ${load.answeredBy}")
         assertZeroFailures(load)
@@ -266,7 +276,7 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
         assertEquals(['1-greeting', '2-greeting-lang'], appliedChangesets())
         assertTrue(!new File(WORKSPACE, 'run/blue.pid').exists(), 'blue was retired')
         assertTrue(buildDescription.startsWith('e2e-success: green serves traffic in e2e; the database is migrated; blue was retired.'), buildDescription)
-        assertTrue(new File(WORK, "archive/${testName}/summary.md").text.contains('e2e-success'), 'the archived summary is the migrate\'s')
+        assertTrue(new File(WORK, "archive/${testName}/migrate-summary.md").text.contains('e2e-success'), 'the migrate summary is archived')
         assertTrue(load.answeredBy['green']?.get() > 0 && load.answeredBy['blue']?.get() > 0, "${load.answeredBy}")
         assertZeroFailures(load)
     }
@@ -373,6 +383,8 @@ http {
         location / {
             proxy_pass http://shop;
             proxy_connect_timeout 2s;
+            # How the router's probe knows which upstream file nginx serves from.
+            add_header X-Dbdeploy-Colour \$${NginxRouter.colourVariable('shop')} always;
         }
     }
 }
