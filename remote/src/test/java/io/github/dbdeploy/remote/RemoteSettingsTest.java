@@ -45,7 +45,8 @@ class RemoteSettingsTest {
         assertEquals("50", s.maxConcurrency());
         assertEquals("0", s.maxErrors());
         assertEquals("dbdeploy", s.prefix());
-        assertEquals("/var/tmp/dbdeploy", s.hostDirectory());
+        assertEquals("/var/lib/dbdeploy", s.hostDirectory());
+        assertEquals(DownloadMode.PRESIGNED, s.downloadMode());
         Properties runner = s.runnerSettings("migrate", "d-1", "ci@build");
         assertEquals("ssm:/app/prod/db-password", runner.getProperty("password"));
         assertEquals("jdbc:postgresql://localhost:5432/app", runner.getProperty("url"));

@@ -38,6 +38,11 @@ import io.github.dbdeploy.engine.Json;
 public final class FakeSsm implements AutoCloseable {
     /** How long a new invocation stays invisible (GetCommandInvocation answers InvocationDoesNotExist). */
     public volatile long invocationDelayMillis = 300;
+    /**
+     * How many times faster than real time a delivery timeout passes for a host that never picks the command up: SSM
+     * accepts no delivery timeout under 30 s, which a test need not sit through.
+     */
+    public volatile double deliveryClockSpeed = 1;
 
     private final HttpServer server;
     private final Path root;
@@ -53,6 +58,29 @@ public final class FakeSsm implements AutoCloseable {
     });
     private final Map<String, String> hostEnvironment = new ConcurrentHashMap<>();
     private volatile BiConsumer<String, Map<String, Path>> outputWriter = (bucketKey, files) -> { };
+    private final Map<String, Throttle> throttles = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Throttling of one operation: every n-th call, plus a burst of consecutive calls. */
+    private static final class Throttle {
+        final int everyNth;
+        int burst;
+        int calls;
+
+        Throttle(int everyNth, int burst) {
+            this.everyNth = everyNth;
+            this.burst = burst;
+        }
+
+        synchronized boolean next() {
+            calls++;
+            if (burst > 0) {
+                burst--;
+                return true;
+            }
+            return everyNth > 0 && calls % everyNth == 0;
+        }
+    }
 
     /** One API call as received: the operation (X-Amz-Target without the prefix) and the JSON body. */
     public record Request(String operation, String body) {
@@ -93,7 +121,7 @@ public final class FakeSsm implements AutoCloseable {
         return hostEnvironment;
     }
 
-    /** The directory of a host's dbdeploy files (what /var/tmp/dbdeploy is on a real host). */
+    /** The directory of a host's dbdeploy files (what /var/lib/dbdeploy is on a real host). */
     public Path hostDirectory(String instanceId) {
         return root.resolve("hosts").resolve(instanceId).resolve("var-tmp-dbdeploy");
     }
@@ -110,6 +138,19 @@ public final class FakeSsm implements AutoCloseable {
     /** Where SSM writes full output when OutputS3BucketName is set: (bucket/key, stream files). */
     public void outputWriter(BiConsumer<String, Map<String, Path>> writer) {
         this.outputWriter = writer;
+    }
+
+    /**
+     * Answers {@code operation} with ThrottlingException (HTTP 400, as SSM does when its rate limit is exceeded) on
+     * every {@code everyNth} call (0: never), and on each of the next {@code burst} calls.
+     */
+    public void throttle(String operation, int everyNth, int burst) {
+        throttles.put(operation, new Throttle(everyNth, burst));
+    }
+
+    /** How many calls were answered with ThrottlingException. */
+    public int throttledCount() {
+        return throttled.get();
     }
 
     public List<Request> requests() {
@@ -163,6 +204,12 @@ public final class FakeSsm implements AutoCloseable {
             }
             String op = target.substring("AmazonSSM.".length());
             requests.add(new Request(op, body));
+            Throttle throttle = throttles.get(op);
+            if (throttle != null && throttle.next()) {
+                throttled.incrementAndGet();
+                reply(ex, 400, error("ThrottlingException", "Rate exceeded"));
+                return;
+            }
             Map<String, Object> req = body.isBlank() ? Map.of() : Json.parseObject(body);
             try {
                 String response = switch (op) {
@@ -261,8 +308,17 @@ public final class FakeSsm implements AutoCloseable {
             throw new ApiError("ValidationException", "InstanceIds or Targets is required");
         }
         long deliveryTimeout = req.get("TimeoutSeconds") instanceof Number n ? n.longValue() : 600;
+        if (deliveryTimeout < 30 || deliveryTimeout > 2_592_000) {
+            throw new ApiError("ValidationException", "1 validation error detected: Value '" + deliveryTimeout
+                    + "' at 'timeoutSeconds' failed to satisfy constraint: Member must have value "
+                    + (deliveryTimeout < 30 ? "greater than or equal to 30" : "less than or equal to 2592000"));
+        }
         List<String> et = params.get("executionTimeout");
         long executionTimeout = et == null ? 3600 : Long.parseLong(et.get(0));
+        if (executionTimeout < 1 || executionTimeout > 172_800) {
+            throw new ApiError("InvalidParameters", "Parameter \"executionTimeout\" \"" + executionTimeout + "\" does not"
+                    + " match the allowed pattern of the document");
+        }
         String id = UUID.randomUUID().toString();
         CommandState c = new CommandState(id, String.join("\n", params.get("commands")), deliveryTimeout,
                 executionTimeout, str(req.get("MaxConcurrency"), "50"), str(req.get("MaxErrors"), "0"),
@@ -295,22 +351,69 @@ public final class FakeSsm implements AutoCloseable {
         }
     }
 
+    /**
+     * As SSM: at most MaxResults (1 to 50, default 50) invocations a page with a NextToken for the rest; with
+     * Details, each invocation's plugin with its status, exit code, the first 2,500 characters of output and the
+     * output URLs.
+     */
     private String listCommandInvocations(Map<String, Object> req) {
         CommandState c = commands.get((String) req.get("CommandId"));
-        StringBuilder b = new StringBuilder("{\"CommandInvocations\":[");
-        String sep = "";
+        int max = req.get("MaxResults") instanceof Number n ? n.intValue() : 50;
+        if (max < 1 || max > 50) {
+            throw new ApiError("ValidationException", "1 validation error detected: Value '" + max + "' at 'maxResults'"
+                    + " failed to satisfy constraint: Member must have value less than or equal to 50");
+        }
+        int from = 0;
+        if (req.get("NextToken") instanceof String token) {
+            try {
+                from = Integer.parseInt(new String(java.util.Base64.getDecoder().decode(token), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new ApiError("InvalidNextToken", "The specified token is not valid.");
+            }
+        }
+        boolean details = Boolean.TRUE.equals(req.get("Details"));
+        List<String> visible = new ArrayList<>();
         if (c != null) {
             for (String id : c.order) {
-                Invocation inv = c.visible(id);
-                if (inv != null) {
-                    b.append(sep).append("{\"CommandId\":").append(Json.quote(c.id)).append(",\"InstanceId\":")
-                            .append(Json.quote(id)).append(",\"Status\":").append(Json.quote(inv.status))
-                            .append(",\"StatusDetails\":").append(Json.quote(inv.details)).append('}');
-                    sep = ",";
+                if (c.visible(id) != null) {
+                    visible.add(id);
                 }
             }
         }
-        return b.append("]}").toString();
+        StringBuilder b = new StringBuilder("{\"CommandInvocations\":[");
+        String sep = "";
+        int to = Math.min(visible.size(), from + max);
+        for (int i = from; i < to; i++) {
+            Invocation inv = c.invocations.get(visible.get(i));
+            synchronized (inv) {
+                b.append(sep).append("{\"CommandId\":").append(Json.quote(c.id)).append(",\"InstanceId\":")
+                        .append(Json.quote(inv.host.instanceId())).append(",\"DocumentName\":\"AWS-RunShellScript\"")
+                        .append(",\"Status\":").append(Json.quote(inv.status))
+                        .append(",\"StatusDetails\":").append(Json.quote(inv.details));
+                if (details) {
+                    String output = inv.stdout + (inv.stderr.isEmpty() ? "" : "\n----------ERROR-------\n" + inv.stderr);
+                    b.append(",\"CommandPlugins\":[{\"Name\":\"aws:runShellScript\",\"Status\":").append(Json.quote(inv.status))
+                            .append(",\"StatusDetails\":").append(Json.quote(inv.details))
+                            .append(",\"ResponseCode\":").append(inv.responseCode)
+                            .append(",\"Output\":").append(Json.quote(cut(output, 2_500)))
+                            .append(",\"StandardOutputUrl\":").append(Json.quote(inv.stdoutUrl))
+                            .append(",\"StandardErrorUrl\":").append(Json.quote(inv.stderrUrl));
+                    if (c.outputBucket != null) {
+                        b.append(",\"OutputS3BucketName\":").append(Json.quote(c.outputBucket))
+                                .append(",\"OutputS3KeyPrefix\":").append(Json.quote(c.outputPrefix));
+                    }
+                    b.append("}]");
+                }
+                b.append('}');
+            }
+            sep = ",";
+        }
+        b.append(']');
+        if (to < visible.size()) {
+            b.append(",\"NextToken\":").append(Json.quote(java.util.Base64.getEncoder()
+                    .encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8))));
+        }
+        return b.append('}').toString();
     }
 
     private String listCommands(Map<String, Object> req) {
@@ -502,7 +605,7 @@ public final class FakeSsm implements AutoCloseable {
                 return;
             }
             if (host.behaviour() == FakeHost.Behaviour.NEVER_PICKS_UP) {
-                sleep(c.deliveryTimeout * 1000);
+                sleep((long) (c.deliveryTimeout * 1000 / deliveryClockSpeed));
                 finish("TimedOut", "DeliveryTimedOut", -1);
                 return;
             }
