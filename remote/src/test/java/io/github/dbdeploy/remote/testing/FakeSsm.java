@@ -61,13 +61,19 @@ public final class FakeSsm implements AutoCloseable {
     private final Map<String, Throttle> throttles = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** Throttling of one operation: every n-th call, plus a burst of consecutive calls. */
+    private volatile java.util.function.Consumer<String> onSendCommand = commandId -> { };
+
+    /** An error injected into one operation: every n-th call, plus a burst of consecutive calls. */
     private static final class Throttle {
+        final String code;
+        final String message;
         final int everyNth;
         int burst;
         int calls;
 
-        Throttle(int everyNth, int burst) {
+        Throttle(String code, String message, int everyNth, int burst) {
+            this.code = code;
+            this.message = message;
             this.everyNth = everyNth;
             this.burst = burst;
         }
@@ -145,7 +151,21 @@ public final class FakeSsm implements AutoCloseable {
      * every {@code everyNth} call (0: never), and on each of the next {@code burst} calls.
      */
     public void throttle(String operation, int everyNth, int burst) {
-        throttles.put(operation, new Throttle(everyNth, burst));
+        throttles.put(operation, new Throttle("ThrottlingException", "Rate exceeded", everyNth, burst));
+    }
+
+    /** Answers every call of {@code operation} with the error {@code code} (HTTP 400), or stops doing so (null). */
+    public void refuse(String operation, String code, String message) {
+        if (code == null) {
+            throttles.remove(operation);
+        } else {
+            throttles.put(operation, new Throttle(code, message, 1, 0));
+        }
+    }
+
+    /** Runs when a command has been accepted, before any host gets it: a test's way to change the world meanwhile. */
+    public void onSendCommand(java.util.function.Consumer<String> action) {
+        this.onSendCommand = action;
     }
 
     /** How many calls were answered with ThrottlingException. */
@@ -206,8 +226,10 @@ public final class FakeSsm implements AutoCloseable {
             requests.add(new Request(op, body));
             Throttle throttle = throttles.get(op);
             if (throttle != null && throttle.next()) {
-                throttled.incrementAndGet();
-                reply(ex, 400, error("ThrottlingException", "Rate exceeded"));
+                if (throttle.code.equals("ThrottlingException")) {
+                    throttled.incrementAndGet();
+                }
+                reply(ex, 400, error(throttle.code, throttle.message));
                 return;
             }
             Map<String, Object> req = body.isBlank() ? Map.of() : Json.parseObject(body);
@@ -324,6 +346,7 @@ public final class FakeSsm implements AutoCloseable {
                 executionTimeout, str(req.get("MaxConcurrency"), "50"), str(req.get("MaxErrors"), "0"),
                 (String) req.get("OutputS3BucketName"), str(req.get("OutputS3KeyPrefix"), ""), targetIds);
         commands.put(id, c);
+        onSendCommand.accept(id);
         executor.submit(c::run);
         return "{\"Command\":{\"CommandId\":" + Json.quote(id) + ",\"DocumentName\":\"AWS-RunShellScript\",\"Status\":"
                 + "\"Pending\",\"StatusDetails\":\"Pending\",\"TargetCount\":" + targetIds.size() + "}}";
