@@ -5,7 +5,6 @@ import java.util.Optional;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -86,11 +85,15 @@ public final class AwsClients implements AutoCloseable {
      */
     public Optional<Instant> sessionExpiry() {
         try {
-            AwsCredentials c = credentials.resolveCredentials();
-            return c instanceof AwsSessionCredentials ? c.expirationTime() : Optional.empty();
+            return expiry(credentials.resolveCredentials());
         } catch (SdkClientException e) {
             return Optional.empty();
         }
+    }
+
+    /** Credentials that say when they expire are temporary, whether or not they carry a session token. */
+    static Optional<Instant> expiry(AwsCredentials credentials) {
+        return credentials.expirationTime();
     }
 
     @Override

@@ -132,17 +132,19 @@ public final class RemoteDeploy {
      * late: a fleet's later batches under maxConcurrency, or hosts whose agents pick the command up late.
      */
     private void warnIfSessionEndsFirst(Duration validFor) {
-        aws.sessionExpiry().ifPresent(expiry -> {
-            Instant now = Instant.now();
-            long minutes = Math.max(0, now.until(expiry, ChronoUnit.MINUTES));
-            progress.warn("This build signs the hosts' download URLs with temporary AWS credentials that expire at "
-                    + expiry.truncatedTo(ChronoUnit.SECONDS) + " (in " + minutes + " min)"
-                    + (expiry.isBefore(now.plus(validFor)) ? ", before the URLs' own " + validFor.toMinutes() + " min" : "")
-                    + ". A host that starts downloading after then fails with HTTP 403, so later batches of a fleet"
-                    + " (" + PropertyNames.SSM_MAX_CONCURRENCY + "=" + settings.maxConcurrency() + ") may fail. Set "
-                    + PropertyNames.SSM_DOWNLOAD + "=host-role to let the hosts download with their own instance role"
-                    + " (needs the AWS CLI and s3:GetObject on the bucket for the hosts).");
-        });
+        aws.sessionExpiry().ifPresent(expiry ->
+                progress.warn(sessionWarning(expiry, Instant.now(), validFor, settings.maxConcurrency())));
+    }
+
+    static String sessionWarning(Instant expiry, Instant now, Duration validFor, String maxConcurrency) {
+        long minutes = Math.max(0, now.until(expiry, ChronoUnit.MINUTES));
+        return "This build signs the hosts' download URLs with temporary AWS credentials that expire at "
+                + expiry.truncatedTo(ChronoUnit.SECONDS) + " (in " + minutes + " min)"
+                + (expiry.isBefore(now.plus(validFor)) ? ", before the URLs' own " + validFor.toMinutes() + " min" : "")
+                + ". A host that starts downloading after then fails with HTTP 403, so later batches of a fleet ("
+                + PropertyNames.SSM_MAX_CONCURRENCY + "=" + maxConcurrency + ") may fail. Set " + PropertyNames.SSM_DOWNLOAD
+                + "=host-role to let the hosts download with their own instance role (needs the AWS CLI on the hosts and"
+                + " s3:GetObject on the bucket for their role).";
     }
 
     private static String pluginVersionPrefix(String command) {

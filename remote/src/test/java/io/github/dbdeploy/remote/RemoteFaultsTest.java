@@ -248,6 +248,23 @@ class RemoteFaultsTest {
     }
 
     @Test
+    void aBucketInAnotherRegionStopsBeforeAnythingIsUploaded(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        String url = TestDatabases.newDatabase("other_region");
+        int sent = aws.ssm().requests("SendCommand").size();
+        Map<String, String> props = props(url, changelog, HOST);
+        props.put("dbdeploy.aws.region", "eu-west-1");
+        props.put("dbdeploy.s3.prefix", "region-check");
+        DbdeployException e = assertThrows(DbdeployException.class, () -> RemoteSettingsRun.run(aws, props, project));
+        assertEquals(DbdeployException.Kind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().startsWith("S3 bucket deployments is in region us-east-1, but dbdeploy.aws.region is"
+                + " eu-west-1. Set dbdeploy.aws.region=us-east-1"), e.getMessage());
+        assertFalse(aws.s3().store().list(FakeAws.BUCKET).contents().stream().anyMatch(o -> o.key().startsWith("region-check/")),
+                "nothing was uploaded");
+        assertEquals(sent, aws.ssm().requests("SendCommand").size(), "no command was sent");
+    }
+
+    @Test
     void aMissingParameterFailsOnTheHostWithItsName(@TempDir Path project) throws Exception {
         Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
         String url = TestDatabases.newDatabase("param_missing");
