@@ -105,7 +105,8 @@ public final class SsmCommand {
             if (e.statusCode() == 400 && code.contains("AccessDenied") || e.statusCode() == 403) {
                 throw DbdeployException.configuration("SSM denied SendCommand (" + code + "): " + message(e)
                         + "\nGive the role this build runs with ssm:SendCommand on document " + DOCUMENT + " and the"
-                        + " instances, plus ssm:GetCommandInvocation, ssm:ListCommandInvocations and ssm:ListCommands."
+                        + " instances, plus ssm:GetCommandInvocation, ssm:ListCommandInvocations, ssm:ListCommands and"
+                        + " ssm:CancelCommand."
                         + " Nothing was run.");
             }
             throw DbdeployException.runtime("SSM refused SendCommand (" + code + "): " + message(e) + ". Nothing was run.");

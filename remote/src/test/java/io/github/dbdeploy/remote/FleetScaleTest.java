@@ -13,10 +13,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
+
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.engine.Json;
 import io.github.dbdeploy.remote.testing.FakeAws;
-import io.github.dbdeploy.remote.testing.FakeSsm;
 
 /**
  * The wait at fleet scale, through the fake SSM's real JSON protocol: 200 hosts (each runs a trivial command, so this
@@ -116,8 +117,30 @@ class FleetScaleTest {
             assertTrue(e.getMessage().contains("it was cancelled, so hosts that had not finished stop."), e.getMessage());
             assertEquals(1, bodies("CancelCommand", id).size());
             for (String host : List.of("i-0e000000000000001", "i-0e000000000000002")) {
-                assertEquals("Cancelled", clients.ssm().getCommandInvocation(r -> r.commandId(id).instanceId(host))
-                        .statusAsString(), host + " stopped");
+                assertEquals("Cancelled", finalStatus(clients, id, host), host + " stopped");
+            }
+        }
+    }
+
+    /** The invocation's status once SSM shows it and it has ended (a killed shell takes a moment to be reaped). */
+    static String finalStatus(AwsClients clients, String commandId, String host) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try {
+                String status = clients.ssm().getCommandInvocation(r -> r.commandId(commandId).instanceId(host))
+                        .statusAsString();
+                if (!List.of("Pending", "InProgress", "Cancelling").contains(status) || System.nanoTime() > deadline) {
+                    return status;
+                }
+            } catch (InvocationDoesNotExistException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
             }
         }
     }

@@ -33,7 +33,10 @@ import io.github.dbdeploy.engine.Json;
  * runs the commands with {@code /bin/sh} on each target host (a directory standing for the host, with the host's
  * environment), honouring the delivery and execution timeouts, MaxConcurrency and MaxErrors; invocations appear only
  * a moment after SendCommand (as in SSM); output is cut to 24,000/8,000 characters in the API and written in full to
- * the output bucket; {@code GetParameter} serves Parameter Store values. Every request is recorded for assertions.
+ * the output bucket; {@code ListCommandInvocations} pages at most 50 invocations with a NextToken and, with Details, gives
+ * each plugin's status, exit code and output; SendCommand refuses timeouts outside SSM's limits; {@code GetParameter}
+ * serves Parameter Store values. Tests can inject throttling or other errors per operation. Every request is recorded
+ * for assertions.
  */
 public final class FakeSsm implements AutoCloseable {
     /** How long a new invocation stays invisible (GetCommandInvocation answers InvocationDoesNotExist). */
