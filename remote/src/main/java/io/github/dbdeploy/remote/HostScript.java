@@ -203,7 +203,9 @@ public final class HostScript {
         s.add("if [ ! -e \"$DBDEPLOY_HOME\" ] && [ ! -L \"$DBDEPLOY_HOME\" ]; then mkdir -p \"$DBDEPLOY_HOME\" || fail 12"
                 + " \"cannot create $DBDEPLOY_HOME on this host.\"; fi");
         s.add("own_dir \"$DBDEPLOY_HOME\"");
-        s.add("parents \"$(cd -P \"$DBDEPLOY_HOME\" && pwd -P)\"");
+        // The parents that count are those of the physical path: a root-owned link such as /var/run is fine.
+        s.add("REAL_HOME=$(cd -P \"$DBDEPLOY_HOME\" && pwd -P) || fail 12 \"cannot enter $DBDEPLOY_HOME on this host.\"");
+        s.add("parents \"$REAL_HOME\"");
         s.add("[ -e \"$DBDEPLOY_HOME/runners\" ] || [ -L \"$DBDEPLOY_HOME/runners\" ] || mkdir \"$DBDEPLOY_HOME/runners\""
                 + " || fail 12 \"cannot create $DBDEPLOY_HOME/runners on this host.\"");
         s.add("own_dir \"$DBDEPLOY_HOME/runners\"");
