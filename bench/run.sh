@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: dbdeploy:migrate against liquibase-maven-plugin and psql, side by side in one run, on the same
-# generated plain-SQL migrations (../shared/bench/gen_migrations.py) and the same PostgreSQL server.
+# generated plain-SQL migrations (bench/gen_workload.py) and the same PostgreSQL server.
 #
 #   bench/run.sh [N=1000] [RUNS=3]
 #
@@ -11,8 +11,7 @@ set -euo pipefail
 N=${1:-1000}
 RUNS=${2:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-gen=${DBDEPLOY_BENCH_GENERATOR:-$root/../shared/bench/gen_migrations.py}
+gen=${DBDEPLOY_BENCH_GENERATOR:-$here/gen_workload.py}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$pgbin/initdb" ] || { echo "PostgreSQL server binaries not found: apt-get install -y postgresql" >&2; exit 1; }
 [ -f "$gen" ] || { echo "workload generator not found at $gen (set DBDEPLOY_BENCH_GENERATOR)" >&2; exit 1; }

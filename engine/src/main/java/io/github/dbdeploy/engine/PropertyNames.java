@@ -56,8 +56,13 @@ public final class PropertyNames {
     public static final String SSM_OUTPUT_BUCKET = "dbdeploy.ssm.outputBucket";
     public static final String SSM_OUTPUT_PREFIX = "dbdeploy.ssm.outputPrefix";
     public static final String SSM_POLL_MILLIS = "dbdeploy.ssm.pollMillis";
-    /** Directory on the host for the runner cache and the per-run directories; default {@code /var/tmp/dbdeploy}. */
+    /** Directory on the host for the runner cache and the per-run directories; default {@code /var/lib/dbdeploy}. */
     public static final String SSM_HOST_DIRECTORY = "dbdeploy.ssm.hostDirectory";
+    /**
+     * How hosts download the bundle and the runner: {@code presigned} (default; curl with presigned URLs) or
+     * {@code host-role} (the AWS CLI with the host's own instance role, so nothing in the command expires early).
+     */
+    public static final String SSM_DOWNLOAD = "dbdeploy.ssm.download";
 
     /** The Maven profile id that selects an environment: {@code -Penv=prod}. */
     public static final String ENV_PROFILE_PREFIX = "env=";

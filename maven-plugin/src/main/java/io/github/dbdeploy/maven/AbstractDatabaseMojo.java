@@ -246,7 +246,18 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
     private String ssmPollMillis;
 
     /**
-     * With {@code target=ssm}: directory on the host for the runner cache and per-run directories.
+     * With {@code target=ssm}: how hosts download the bundle and runner: {@code presigned} (URLs signed by this
+     * build's credentials; no AWS CLI needed on hosts) or {@code host-role} ({@code aws s3 cp} with the host's own
+     * instance role; nothing in the command expires with this build's credentials).
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = PropertyNames.SSM_DOWNLOAD, defaultValue = "presigned")
+    private String ssmDownload;
+
+    /**
+     * With {@code target=ssm}: root-owned directory on the host for the runner cache and per-run directories;
+     * default {@code /var/lib/dbdeploy}. A symlink, or a directory another user owns or can write, is refused.
      *
      * @since 0.1.0
      */

@@ -1,5 +1,9 @@
 package io.github.dbdeploy.remote;
 
+import java.time.Instant;
+import java.util.Optional;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
@@ -23,11 +27,13 @@ public final class AwsClients implements AutoCloseable {
     private final S3Client s3;
     private final S3Presigner presigner;
     private final SsmClient ssm;
+    private final AwsCredentialsProvider credentials;
 
-    private AwsClients(S3Client s3, S3Presigner presigner, SsmClient ssm) {
+    private AwsClients(S3Client s3, S3Presigner presigner, SsmClient ssm, AwsCredentialsProvider credentials) {
         this.s3 = s3;
         this.presigner = presigner;
         this.ssm = ssm;
+        this.credentials = credentials;
     }
 
     public static AwsClients create(RemoteSettings settings) {
@@ -53,7 +59,7 @@ public final class AwsClients implements AutoCloseable {
             if (settings.ssmEndpoint() != null) {
                 ssm.endpointOverride(settings.ssmEndpoint());
             }
-            return new AwsClients(s3.build(), presigner.build(), ssm.build());
+            return new AwsClients(s3.build(), presigner.build(), ssm.build(), credentials);
         } catch (SdkClientException e) {
             throw DbdeployException.configuration("Cannot set up the AWS clients: " + e.getMessage()
                     + "\nSet " + PropertyNames.AWS_REGION + " (or AWS_REGION) and AWS credentials (the default chain:"
@@ -71,6 +77,23 @@ public final class AwsClients implements AutoCloseable {
 
     public SsmClient ssm() {
         return ssm;
+    }
+
+    /**
+     * When this build signs with temporary credentials (an assumed role, OIDC, an instance profile): when they expire.
+     * Empty for long-term keys, and when the credentials cannot be resolved (the first AWS call then says why).
+     */
+    public Optional<Instant> sessionExpiry() {
+        try {
+            return expiry(credentials.resolveCredentials());
+        } catch (SdkClientException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Credentials that say when they expire are temporary, whether or not they carry a session token. */
+    static Optional<Instant> expiry(AwsCredentials credentials) {
+        return credentials.expirationTime();
     }
 
     @Override

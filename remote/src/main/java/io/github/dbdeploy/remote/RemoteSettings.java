@@ -22,6 +22,11 @@ import io.github.dbdeploy.runner.RunnerMain;
  * host reads its own secret, and nothing secret may travel in the command, the bundle, S3 or the CI log.
  */
 public final class RemoteSettings {
+    /** SSM's bounds for SendCommand's TimeoutSeconds and AWS-RunShellScript's executionTimeout. */
+    static final long MIN_DELIVERY_TIMEOUT_SECONDS = 30;
+    static final long MAX_DELIVERY_TIMEOUT_SECONDS = 2_592_000;
+    static final long MAX_EXECUTION_TIMEOUT_SECONDS = 172_800;
+
     private final Map<String, String> props;
     private final String environment;
     private final Path changelog;
@@ -37,6 +42,7 @@ public final class RemoteSettings {
     private final String outputPrefix;
     private final Duration pollInterval;
     private final String hostDirectory;
+    private final DownloadMode downloadMode;
     private final String region;
     private final String profile;
     private final URI s3Endpoint;
@@ -89,6 +95,18 @@ public final class RemoteSettings {
         }
         this.executionTimeout = Duration.ofSeconds(positive(PropertyNames.SSM_EXECUTION_TIMEOUT_SECONDS, 3600, problems));
         this.deliveryTimeout = Duration.ofSeconds(positive(PropertyNames.SSM_DELIVERY_TIMEOUT_SECONDS, 600, problems));
+        // SSM's own limits: SendCommand refuses anything else, but only after the bundle and runner were uploaded.
+        if (executionTimeout.toSeconds() > MAX_EXECUTION_TIMEOUT_SECONDS) {
+            problems.add(PropertyNames.SSM_EXECUTION_TIMEOUT_SECONDS + " is " + executionTimeout.toSeconds() + ", but"
+                    + " AWS-RunShellScript allows at most " + MAX_EXECUTION_TIMEOUT_SECONDS + " (48 hours). Set "
+                    + PropertyNames.SSM_EXECUTION_TIMEOUT_SECONDS + " to " + MAX_EXECUTION_TIMEOUT_SECONDS + " or less");
+        }
+        long delivery = deliveryTimeout.toSeconds();
+        if (delivery < MIN_DELIVERY_TIMEOUT_SECONDS || delivery > MAX_DELIVERY_TIMEOUT_SECONDS) {
+            problems.add(PropertyNames.SSM_DELIVERY_TIMEOUT_SECONDS + " is " + delivery + ", but SSM accepts "
+                    + MIN_DELIVERY_TIMEOUT_SECONDS + " to " + MAX_DELIVERY_TIMEOUT_SECONDS + " seconds. Set "
+                    + PropertyNames.SSM_DELIVERY_TIMEOUT_SECONDS + " within that range (the default is 600)");
+        }
         this.pollInterval = Duration.ofMillis(positive(PropertyNames.SSM_POLL_MILLIS, 2000, problems));
         this.maxConcurrency = props.getOrDefault(PropertyNames.SSM_MAX_CONCURRENCY, "50").trim();
         this.maxErrors = props.getOrDefault(PropertyNames.SSM_MAX_ERRORS, "0").trim();
@@ -102,10 +120,16 @@ public final class RemoteSettings {
         }
         this.outputBucket = get(PropertyNames.SSM_OUTPUT_BUCKET);
         this.outputPrefix = trimSlashes(props.getOrDefault(PropertyNames.SSM_OUTPUT_PREFIX, prefix + "/output"));
-        this.hostDirectory = props.getOrDefault(PropertyNames.SSM_HOST_DIRECTORY, "/var/tmp/dbdeploy");
+        this.hostDirectory = props.getOrDefault(PropertyNames.SSM_HOST_DIRECTORY, HostScript.DEFAULT_HOST_DIRECTORY);
         if (!hostDirectory.matches("/[A-Za-z0-9._/-]*")) {
             problems.add(PropertyNames.SSM_HOST_DIRECTORY + " must be an absolute path of letters, digits and . _ / -,"
                     + " got '" + hostDirectory + "'");
+        }
+        String download = props.getOrDefault(PropertyNames.SSM_DOWNLOAD, DownloadMode.PRESIGNED.value());
+        this.downloadMode = DownloadMode.parse(download);
+        if (downloadMode == null) {
+            problems.add(PropertyNames.SSM_DOWNLOAD + " must be presigned (hosts download with curl through presigned"
+                    + " URLs) or host-role (hosts download with the AWS CLI and their own role), got '" + download.trim() + "'");
         }
         this.region = get(PropertyNames.AWS_REGION);
         this.profile = get(PropertyNames.AWS_PROFILE);
@@ -197,6 +221,10 @@ public final class RemoteSettings {
 
     public String hostDirectory() {
         return hostDirectory;
+    }
+
+    public DownloadMode downloadMode() {
+        return downloadMode;
     }
 
     public String region() {

@@ -14,6 +14,9 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.Command;
 import software.amazon.awssdk.services.ssm.model.CommandInvocation;
+import software.amazon.awssdk.services.ssm.model.CommandInvocationStatus;
+import software.amazon.awssdk.services.ssm.model.CommandPlugin;
+import software.amazon.awssdk.services.ssm.model.CommandStatus;
 import software.amazon.awssdk.services.ssm.model.GetCommandInvocationResponse;
 import software.amazon.awssdk.services.ssm.model.InvalidInstanceIdException;
 import software.amazon.awssdk.services.ssm.model.InvocationDoesNotExistException;
@@ -28,16 +31,26 @@ import io.github.dbdeploy.engine.RunSummary;
 import io.github.dbdeploy.engine.SummaryWriter;
 
 /**
- * One {@code AWS-RunShellScript} command through SSM Run Command and the wait for it: invocations that do not exist
- * yet right after SendCommand, hosts discovered from {@code Targets} as SSM expands them, each host's status as it
- * changes, and its output once it is done (in full from the output bucket when one is set; the API itself returns
- * only the first 24,000 characters of stdout and 8,000 of stderr). The wait is bounded by the delivery timeout plus
- * the execution timeout plus a margin; past that the command is cancelled and the run fails.
+ * One {@code AWS-RunShellScript} command through SSM Run Command and the wait for it. Each round of the wait is one
+ * {@code ListCommandInvocations} with details (paged, 50 hosts a page), whatever the size of the fleet: it finds the
+ * hosts SSM expands {@code Targets} into and every host's status. A host's output is fetched once, when it is done (in
+ * full from the output bucket when one is set; else with one {@code GetCommandInvocation}, which returns the first
+ * 24,000 characters of stdout and 8,000 of stderr). When SSM throttles, the wait slows down (doubling the pause up to
+ * {@link #MAX_PAUSE}) and carries on. The wait is bounded by the delivery timeout plus the execution timeout plus a
+ * margin; whenever dbdeploy gives up (that bound, an interrupt, an error from SSM) it cancels the command, so no host
+ * goes on migrating after the build has failed.
  */
 public final class SsmCommand {
     public static final String DOCUMENT = "AWS-RunShellScript";
-    static final Set<String> TERMINAL = Set.of("Success", "Cancelled", "TimedOut", "Failed");
+    static final Set<CommandInvocationStatus> TERMINAL = Set.of(CommandInvocationStatus.SUCCESS,
+            CommandInvocationStatus.CANCELLED, CommandInvocationStatus.TIMED_OUT, CommandInvocationStatus.FAILED);
+    private static final Set<CommandStatus> TERMINAL_COMMAND = Set.of(CommandStatus.SUCCESS, CommandStatus.CANCELLED,
+            CommandStatus.TIMED_OUT, CommandStatus.FAILED);
     static final Duration MARGIN = Duration.ofSeconds(60);
+    /** The longest pause between rounds while SSM throttles. */
+    static final Duration MAX_PAUSE = Duration.ofSeconds(30);
+    /** ListCommandInvocations returns at most 50 invocations a page. */
+    static final int PAGE_SIZE = 50;
     private static final int API_STDOUT_LIMIT = 24_000;
     private static final int API_STDERR_LIMIT = 8_000;
 
@@ -45,19 +58,20 @@ public final class SsmCommand {
     private final S3Store outputStore;
     private final RemoteSettings settings;
     private final Progress progress;
-    private final Duration margin;
+    private final Duration waitLimit;
 
     public SsmCommand(SsmClient ssm, S3Store outputStore, RemoteSettings settings, Progress progress) {
-        this(ssm, outputStore, settings, progress, MARGIN);
+        this(ssm, outputStore, settings, progress,
+                settings.deliveryTimeout().plus(settings.executionTimeout()).plus(MARGIN));
     }
 
-    /** @param margin how long to wait past the delivery plus execution timeouts before giving up */
-    SsmCommand(SsmClient ssm, S3Store outputStore, RemoteSettings settings, Progress progress, Duration margin) {
+    /** @param waitLimit how long to wait for the command before giving up and cancelling it */
+    SsmCommand(SsmClient ssm, S3Store outputStore, RemoteSettings settings, Progress progress, Duration waitLimit) {
         this.ssm = ssm;
         this.outputStore = outputStore;
         this.settings = settings;
         this.progress = progress;
-        this.margin = margin;
+        this.waitLimit = waitLimit;
     }
 
     /** Sends the script; returns the command id. */
@@ -92,7 +106,8 @@ public final class SsmCommand {
             if (e.statusCode() == 400 && code.contains("AccessDenied") || e.statusCode() == 403) {
                 throw DbdeployException.configuration("SSM denied SendCommand (" + code + "): " + message(e)
                         + "\nGive the role this build runs with ssm:SendCommand on document " + DOCUMENT + " and the"
-                        + " instances, plus ssm:GetCommandInvocation, ssm:ListCommandInvocations and ssm:ListCommands."
+                        + " instances, plus ssm:GetCommandInvocation, ssm:ListCommandInvocations, ssm:ListCommands and"
+                        + " ssm:CancelCommand."
                         + " Nothing was run.");
             }
             throw DbdeployException.runtime("SSM refused SendCommand (" + code + "): " + message(e) + ". Nothing was run.");
@@ -104,102 +119,116 @@ public final class SsmCommand {
 
     /** Waits until every host has finished, printing each status change and each host's output. */
     public List<HostResult> await(String commandId) {
-        long deadline = System.nanoTime()
-                + settings.deliveryTimeout().plus(settings.executionTimeout()).plus(margin).toNanos();
-        Map<String, String> lastStatus = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + waitLimit.toNanos();
+        Map<String, CommandInvocationStatus> lastStatus = new LinkedHashMap<>();
         Map<String, HostResult> done = new LinkedHashMap<>();
         boolean byTargets = settings.instanceIds().isEmpty();
-        settings.instanceIds().forEach(id -> lastStatus.put(id, "Pending"));
+        settings.instanceIds().forEach(id -> lastStatus.put(id, CommandInvocationStatus.PENDING));
+        Duration pause = settings.pollInterval();
         try {
             while (true) {
-                boolean commandFinished = false;
-                int targetCount = -1;
-                if (byTargets) {
-                    for (CommandInvocation inv : ssm.listCommandInvocationsPaginator(r -> r.commandId(commandId))
-                            .commandInvocations()) {
-                        lastStatus.putIfAbsent(inv.instanceId(), "Pending");
+                try {
+                    if (round(commandId, byTargets, lastStatus, done)) {
+                        return new ArrayList<>(done.values());
                     }
-                    List<Command> commands = ssm.listCommands(r -> r.commandId(commandId)).commands();
-                    if (!commands.isEmpty()) {
-                        Command c = commands.get(0);
-                        commandFinished = TERMINAL.contains(c.statusAsString());
-                        targetCount = c.targetCount() == null ? -1 : c.targetCount();
+                    pause = settings.pollInterval();
+                } catch (SsmException e) {
+                    if (!e.isThrottlingException()) {
+                        throw e;
                     }
-                }
-                for (String instance : new ArrayList<>(lastStatus.keySet())) {
-                    if (done.containsKey(instance)) {
-                        continue;
-                    }
-                    GetCommandInvocationResponse inv;
-                    try {
-                        inv = ssm.getCommandInvocation(r -> r.commandId(commandId).instanceId(instance));
-                    } catch (InvocationDoesNotExistException e) {
-                        continue; // SSM has not created it yet; it appears a moment after SendCommand
-                    }
-                    String status = inv.statusAsString();
-                    if (!status.equals(lastStatus.put(instance, status))) {
-                        progress.info("[" + instance + "] " + status
-                                + (inv.statusDetails() != null && !inv.statusDetails().equals(status)
-                                    ? " (" + inv.statusDetails() + ")" : ""));
-                    }
-                    if (TERMINAL.contains(status)) {
-                        done.put(instance, finished(commandId, inv));
-                    }
-                }
-                boolean allDone = !lastStatus.isEmpty() && done.size() == lastStatus.size();
-                // With Targets, the command's own status and target count say when every invocation is known.
-                boolean noneMatched = byTargets && commandFinished && targetCount == 0;
-                boolean allKnown = !byTargets || commandFinished && lastStatus.size() >= targetCount;
-                if (noneMatched || allDone && allKnown) {
-                    if (noneMatched) {
-                        throw DbdeployException.configuration("No managed instance matched " + PropertyNames.SSM_TARGETS
-                                + " (" + settings.hostsDescription() + "), so nothing ran. Check the tags and that the"
-                                + " hosts' SSM agents are online (aws ssm describe-instance-information).");
-                    }
-                    return new ArrayList<>(done.values());
+                    Duration slower = pause.multipliedBy(2);
+                    pause = slower.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : slower;
+                    progress.info("SSM is throttling the wait for command " + commandId + " (" + code(e)
+                            + "); asking again in " + pause.toMillis() + " ms.");
                 }
                 if (System.nanoTime() > deadline) {
-                    cancel(commandId);
-                    throw DbdeployException.runtime("Gave up waiting for SSM command " + commandId + " after the delivery"
-                            + " timeout (" + settings.deliveryTimeout().toSeconds() + " s) plus the execution timeout ("
-                            + settings.executionTimeout().toSeconds() + " s); it was cancelled. Hosts still running: "
-                            + unfinished(lastStatus, done) + ". Check them with aws ssm list-command-invocations"
-                            + " --command-id " + commandId + " --details.");
+                    throw DbdeployException.runtime("Gave up waiting for SSM command " + commandId + " after "
+                            + waitLimit.toSeconds() + " s (the delivery timeout of " + settings.deliveryTimeout().toSeconds()
+                            + " s plus the execution timeout of " + settings.executionTimeout().toSeconds() + " s plus a"
+                            + " margin); " + cancel(commandId) + " Hosts still running: " + unfinished(lastStatus, done)
+                            + ". Check them with aws ssm list-command-invocations --command-id " + commandId + " --details.");
                 }
-                Thread.sleep(settings.pollInterval().toMillis());
+                Thread.sleep(pause.toMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            cancel(commandId);
-            throw DbdeployException.runtime("Interrupted while waiting for SSM command " + commandId + "; it was cancelled.");
+            throw DbdeployException.runtime("Interrupted while waiting for SSM command " + commandId + "; "
+                    + cancel(commandId));
         } catch (SsmException e) {
-            throw DbdeployException.runtime("SSM failed while waiting for command " + commandId + ": " + message(e)
-                    + ". Check it with aws ssm list-command-invocations --command-id " + commandId + " --details.");
+            throw DbdeployException.runtime("SSM failed while waiting for command " + commandId + " (" + code(e) + "): "
+                    + message(e) + "; " + cancel(commandId) + " Check it with aws ssm list-command-invocations"
+                    + " --command-id " + commandId + " --details.");
         } catch (SdkClientException e) {
             throw DbdeployException.runtime("Lost contact with SSM while waiting for command " + commandId + ": "
-                    + e.getMessage() + ". The command may still be running: check it with aws ssm"
-                    + " list-command-invocations --command-id " + commandId + " --details.");
+                    + e.getMessage() + "; " + cancel(commandId) + " Check it with aws ssm list-command-invocations"
+                    + " --command-id " + commandId + " --details.");
         }
     }
 
-    private HostResult finished(String commandId, GetCommandInvocationResponse inv) {
-        String stdout = nullToEmpty(inv.standardOutputContent());
-        String stderr = nullToEmpty(inv.standardErrorContent());
+    /** One round of the wait; true when every host is done. */
+    private boolean round(String commandId, boolean byTargets, Map<String, CommandInvocationStatus> lastStatus,
+                          Map<String, HostResult> done) {
+        for (CommandInvocation inv : ssm.listCommandInvocationsPaginator(r -> r.commandId(commandId).details(true)
+                .maxResults(PAGE_SIZE)).commandInvocations()) {
+            String instance = inv.instanceId();
+            CommandInvocationStatus status = inv.status();
+            if (status != lastStatus.put(instance, status)) {
+                progress.info("[" + instance + "] " + inv.statusAsString()
+                        + (inv.statusDetails() != null && !inv.statusDetails().equals(inv.statusAsString())
+                            ? " (" + inv.statusDetails() + ")" : ""));
+            }
+            if (TERMINAL.contains(status) && !done.containsKey(instance)) {
+                done.put(instance, finished(commandId, inv));
+            }
+        }
+        if (done.size() < lastStatus.size()) {
+            return false;
+        }
+        if (!byTargets) {
+            return true;
+        }
+        // With Targets, only the command itself says whether SSM has created every invocation it is going to.
+        List<Command> commands = ssm.listCommands(r -> r.commandId(commandId)).commands();
+        if (commands.isEmpty() || !TERMINAL_COMMAND.contains(commands.get(0).status())) {
+            return false;
+        }
+        int targetCount = commands.get(0).targetCount() == null ? 0 : commands.get(0).targetCount();
+        if (targetCount == 0) {
+            throw DbdeployException.configuration("No managed instance matched " + PropertyNames.SSM_TARGETS
+                    + " (" + settings.hostsDescription() + "), so nothing ran. Check the tags and that the"
+                    + " hosts' SSM agents are online (aws ssm describe-instance-information).");
+        }
+        return lastStatus.size() >= targetCount;
+    }
+
+    /** A finished host: its output (fetched once, now) and the summary at its end. */
+    private HostResult finished(String commandId, CommandInvocation inv) {
+        CommandPlugin plugin = inv.hasCommandPlugins() && !inv.commandPlugins().isEmpty() ? inv.commandPlugins().get(0) : null;
+        String stdout = null;
+        String stderr = null;
         if (settings.outputBucket() != null && outputStore != null) {
-            String full = outputStore.readText(settings.outputBucket(),
-                    outputKey(inv.standardOutputUrl(), commandId, inv.instanceId(), "stdout"));
-            if (full != null) {
-                stdout = full;
+            stdout = outputStore.readText(settings.outputBucket(),
+                    outputKey(plugin == null ? null : plugin.standardOutputUrl(), commandId, inv.instanceId(), "stdout"));
+            stderr = outputStore.readText(settings.outputBucket(),
+                    outputKey(plugin == null ? null : plugin.standardErrorUrl(), commandId, inv.instanceId(), "stderr"));
+        }
+        if (stdout == null || stderr == null) {
+            GetCommandInvocationResponse full;
+            try {
+                full = ssm.getCommandInvocation(r -> r.commandId(commandId).instanceId(inv.instanceId()));
+            } catch (InvocationDoesNotExistException e) {
+                full = null; // cancelled before it was delivered: there is no output
             }
-            String fullErr = outputStore.readText(settings.outputBucket(),
-                    outputKey(inv.standardErrorUrl(), commandId, inv.instanceId(), "stderr"));
-            if (fullErr != null) {
-                stderr = fullErr;
+            String apiOut = full == null ? "" : nullToEmpty(full.standardOutputContent());
+            String apiErr = full == null ? "" : nullToEmpty(full.standardErrorContent());
+            if (settings.outputBucket() == null
+                    && (apiOut.length() >= API_STDOUT_LIMIT || apiErr.length() >= API_STDERR_LIMIT)) {
+                progress.warn("[" + inv.instanceId() + "] SSM returned only the first " + API_STDOUT_LIMIT + " characters"
+                        + " of standard output and " + API_STDERR_LIMIT + " of standard error. Set "
+                        + PropertyNames.SSM_OUTPUT_BUCKET + " to get the full output (and the host's summary) from S3.");
             }
-        } else if (stdout.length() >= API_STDOUT_LIMIT || stderr.length() >= API_STDERR_LIMIT) {
-            progress.warn("[" + inv.instanceId() + "] SSM returned only the first " + API_STDOUT_LIMIT + " characters of"
-                    + " standard output and " + API_STDERR_LIMIT + " of standard error. Set " + PropertyNames.SSM_OUTPUT_BUCKET
-                    + " to get the full output (and the host's summary) from S3.");
+            stdout = stdout == null ? apiOut : stdout;
+            stderr = stderr == null ? apiErr : stderr;
         }
         RunSummary summary = summary(stdout);
         String shown = withoutSummary(stdout);
@@ -213,7 +242,7 @@ public final class SsmCommand {
                 progress.warn("[" + inv.instanceId() + "] " + line);
             }
         }
-        Integer code = inv.responseCode();
+        Integer code = plugin == null ? null : plugin.responseCode();
         return new HostResult(inv.instanceId(), inv.statusAsString(), inv.statusDetails(), code == null ? -1 : code,
                 stdout, stderr, summary);
     }
@@ -255,16 +284,24 @@ public final class SsmCommand {
         return stdout.substring(0, begin) + stdout.substring(end + HostScript.SUMMARY_END.length());
     }
 
-    private void cancel(String commandId) {
+    /** Cancels the command so that no host goes on after dbdeploy gave up; says whether that worked. */
+    private String cancel(String commandId) {
         try {
             ssm.cancelCommand(r -> r.commandId(commandId));
+            return "it was cancelled, so hosts that had not finished stop.";
         } catch (RuntimeException e) {
             progress.warn("Could not cancel SSM command " + commandId + ": " + e.getMessage()
                     + ". Cancel it with aws ssm cancel-command --command-id " + commandId);
+            return "cancelling it failed too (" + e.getMessage() + "): cancel it with aws ssm cancel-command"
+                    + " --command-id " + commandId + ".";
         }
     }
 
-    private static String unfinished(Map<String, String> status, Map<String, HostResult> done) {
+    private static String code(SsmException e) {
+        return e.awsErrorDetails() == null ? "HTTP " + e.statusCode() : e.awsErrorDetails().errorCode();
+    }
+
+    private static String unfinished(Map<String, CommandInvocationStatus> status, Map<String, HostResult> done) {
         List<String> out = new ArrayList<>();
         status.forEach((id, s) -> {
             if (!done.containsKey(id)) {

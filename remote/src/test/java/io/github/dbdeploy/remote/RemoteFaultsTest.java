@@ -83,55 +83,84 @@ class RemoteFaultsTest {
                 .build(), new ByteArrayInputStream(bytes));
     }
 
-    @Test
-    void aBundleChangedInS3IsRefusedOnTheHostBeforeAnythingRuns(@TempDir Path project) throws Exception {
-        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
-        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
-        String first = TestDatabases.newDatabase("tamper_a");
-        RemoteResult ok = RemoteTestSupport.run(aws, props(first, changelog, HOST), project, "migrate", out);
-        assertTrue(ok.succeeded(), out.text());
-        String key = "dbdeploy/bundles/" + ChangelogSha.of(project.resolve("target/dbdeploy/" + Packager.BUNDLE_FILE)) + ".tar.gz";
-        byte[] original = Files.readAllBytes(project.resolve("target/dbdeploy/" + Packager.BUNDLE_FILE));
-        byte[] tampered = original.clone();
-        tampered[tampered.length / 2] ^= 0x55; // same size: the uploader's existence check cannot tell
-        put(key, tampered);
+    /** Changes the object at {@code key} (same size, other bytes) once the command is sent, before a host downloads it. */
+    static void tamperAfterUpload(String key) {
+        aws.ssm().onSendCommand(id -> {
+            byte[] bytes = read(key);
+            bytes[bytes.length / 2] ^= 0x55;
+            put(key, bytes);
+        });
+    }
 
-        String url = TestDatabases.newDatabase("tamper_b");
-        RemoteResult r = failedRun(props(url, changelog, HOST), project, url, out);
-        assertFalse(r.bundleUploaded());
-        HostResult host = r.hosts().get(0);
-        assertEquals(14, host.responseCode());
-        assertTrue(host.error().contains("the bundle from s3://deployments/" + key + " has SHA-256"), host.error());
-        assertTrue(host.error().contains("Nothing was run. Delete s3://deployments/" + key), host.error());
-        put(key, original);
+    static byte[] read(String key) {
+        try (java.io.InputStream in = aws.s3().store().getBlob(FakeAws.BUCKET, key)) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
-    void aRunnerJarChangedInS3IsRefusedOnTheHost(@TempDir Path project) throws Exception {
+    void aBundleChangedInS3AfterUploadIsRefusedOnTheHostBeforeAnythingRuns(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        String key = "dbdeploy/bundles/" + Packager.bundle(changelog, project, "0.1.0-test",
+                project.resolve("target/dbdeploy")).sha256() + ".tar.gz";
+        String url = TestDatabases.newDatabase("tamper_b");
+        tamperAfterUpload(key);
+        try {
+            RemoteResult r = failedRun(props(url, changelog, HOST), project, url, new RemoteTestSupport.Lines());
+            HostResult host = r.hosts().get(0);
+            assertEquals(14, host.responseCode());
+            assertTrue(host.error().contains("the bundle from s3://deployments/" + key + " has SHA-256"), host.error());
+            assertTrue(host.error().contains("Nothing was run. Delete s3://deployments/" + key), host.error());
+        } finally {
+            aws.ssm().onSendCommand(id -> { });
+        }
+    }
+
+    @Test
+    void aRunnerJarChangedInS3AfterUploadIsRefusedOnTheHost(@TempDir Path project) throws Exception {
         String fresh = "i-0bbbbbbbbbbbbbbb2"; // no runner cached yet, so it downloads
         aws.ssm().addHost(fresh);
         Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
         RunnerJar runner = RemoteTestSupport.runner(aws.root());
         String key = "dbdeploy/runners/" + runner.sha256() + ".jar";
-        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
-        // Upload the genuine jar, then change it behind the client's back.
-        String url0 = TestDatabases.newDatabase("runner_ok");
-        assertTrue(RemoteTestSupport.run(aws, props(url0, changelog, HOST), project, "migrate", out).succeeded());
-        byte[] original = Files.readAllBytes(runner.file());
-        byte[] tampered = original.clone();
-        tampered[10] ^= 0x01;
-        put(key, tampered);
+        String url = TestDatabases.newDatabase("runner_tamper");
+        tamperAfterUpload(key);
         try {
-            String url = TestDatabases.newDatabase("runner_tamper");
-            RemoteResult r = failedRun(props(url, changelog, fresh), project, url, out);
+            RemoteResult r = failedRun(props(url, changelog, fresh), project, url, new RemoteTestSupport.Lines());
             HostResult host = r.hosts().get(0);
             assertEquals(14, host.responseCode());
             assertTrue(host.error().contains("the runner jar from s3://deployments/" + key + " has SHA-256"), host.error());
             assertFalse(Files.exists(aws.ssm().hostDirectory(fresh).resolve("runners/dbdeploy-runner-" + runner.sha256() + ".jar")),
                     "a runner that failed its check is not kept");
         } finally {
-            put(key, original);
+            aws.ssm().onSendCommand(id -> { });
         }
+    }
+
+    @Test
+    void aDamagedObjectInS3IsReplacedBeforeTheHostsDownloadIt(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
+        String first = TestDatabases.newDatabase("damaged_a");
+        assertTrue(RemoteTestSupport.run(aws, props(first, changelog, HOST), project, "migrate", out).succeeded(), out.text());
+        Path bundleFile = project.resolve("target/dbdeploy/" + Packager.BUNDLE_FILE);
+        String key = "dbdeploy/bundles/" + ChangelogSha.of(bundleFile) + ".tar.gz";
+        byte[] original = Files.readAllBytes(bundleFile);
+        byte[] damaged = original.clone();
+        damaged[damaged.length / 2] ^= 0x55; // same size: a size check cannot tell
+        put(key, damaged);
+
+        String url = TestDatabases.newDatabase("damaged_b");
+        RemoteResult r = RemoteTestSupport.run(aws, props(url, changelog, HOST), project, "migrate", out);
+
+        assertTrue(r.succeeded(), out.text());
+        assertTrue(r.bundleUploaded(), "the damaged bundle was uploaded again");
+        assertTrue(out.text().contains("Replaced (the object there had other bytes: damaged or overwritten) bundle s3://"
+                + FakeAws.BUCKET + "/" + key), out.text());
+        assertTrue(java.util.Arrays.equals(original, read(key)), "S3 holds the right bytes again");
+        assertTrue(SchemaDump.of(url).contains("customer"));
     }
 
     @Test
@@ -154,8 +183,14 @@ class RemoteFaultsTest {
         Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
         String url = TestDatabases.newDatabase("offline");
         Map<String, String> props = props(url, changelog, offline);
-        props.put("dbdeploy.ssm.deliveryTimeoutSeconds", "2");
-        RemoteResult r = failedRun(props, project, url, new RemoteTestSupport.Lines());
+        props.put("dbdeploy.ssm.deliveryTimeoutSeconds", "30"); // SSM's minimum, passed 15 times faster by the fake
+        aws.ssm().deliveryClockSpeed = 15;
+        RemoteResult r;
+        try {
+            r = failedRun(props, project, url, new RemoteTestSupport.Lines());
+        } finally {
+            aws.ssm().deliveryClockSpeed = 1;
+        }
         HostResult host = r.hosts().get(0);
         assertEquals("TimedOut", host.ssmStatus());
         assertEquals("DeliveryTimedOut", host.ssmStatusDetails());
@@ -214,6 +249,23 @@ class RemoteFaultsTest {
     }
 
     @Test
+    void aBucketInAnotherRegionStopsBeforeAnythingIsUploaded(@TempDir Path project) throws Exception {
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        String url = TestDatabases.newDatabase("other_region");
+        int sent = aws.ssm().requests("SendCommand").size();
+        Map<String, String> props = props(url, changelog, HOST);
+        props.put("dbdeploy.aws.region", "eu-west-1");
+        props.put("dbdeploy.s3.prefix", "region-check");
+        DbdeployException e = assertThrows(DbdeployException.class, () -> RemoteSettingsRun.run(aws, props, project));
+        assertEquals(DbdeployException.Kind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().startsWith("S3 bucket deployments is in region us-east-1, but dbdeploy.aws.region is"
+                + " eu-west-1. Set dbdeploy.aws.region=us-east-1"), e.getMessage());
+        assertFalse(aws.s3().store().list(FakeAws.BUCKET).contents().stream().anyMatch(o -> o.key().startsWith("region-check/")),
+                "nothing was uploaded");
+        assertEquals(sent, aws.ssm().requests("SendCommand").size(), "no command was sent");
+    }
+
+    @Test
     void aMissingParameterFailsOnTheHostWithItsName(@TempDir Path project) throws Exception {
         Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
         String url = TestDatabases.newDatabase("param_missing");
@@ -262,17 +314,17 @@ class RemoteFaultsTest {
         aws.ssm().addHost(stuck).behaviour(FakeHost.Behaviour.AGENT_STUCK);
         Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
         Map<String, String> props = props(TestDatabases.newDatabase("stuck"), changelog, stuck);
-        props.put("dbdeploy.ssm.deliveryTimeoutSeconds", "1");
         props.put("dbdeploy.ssm.executionTimeoutSeconds", "1");
         RemoteSettings settings = RemoteSettings.from(props, project);
         RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
         try (AwsClients clients = AwsClients.create(settings)) {
-            SsmCommand ssm = new SsmCommand(clients.ssm(), null, settings, out, java.time.Duration.ofSeconds(1));
+            SsmCommand ssm = new SsmCommand(clients.ssm(), null, settings, out, java.time.Duration.ofSeconds(3));
             String id = ssm.send(java.util.List.of("echo never reported"), "stuck");
             DbdeployException e = assertThrows(DbdeployException.class, () -> ssm.await(id));
             assertEquals(DbdeployException.Kind.RUNTIME, e.kind());
             assertTrue(e.getMessage().startsWith("Gave up waiting for SSM command " + id), e.getMessage());
-            assertTrue(e.getMessage().contains("it was cancelled. Hosts still running: " + stuck + " (InProgress)"),
+            assertTrue(e.getMessage().contains("it was cancelled, so hosts that had not finished stop. Hosts still running: "
+                            + stuck + " (InProgress)"),
                     e.getMessage());
             assertTrue(aws.ssm().requests("CancelCommand").stream().anyMatch(r -> r.body().contains(id)));
         }

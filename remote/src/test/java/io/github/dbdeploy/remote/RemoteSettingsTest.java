@@ -46,7 +46,8 @@ class RemoteSettingsTest {
         assertEquals("50", s.maxConcurrency());
         assertEquals("0", s.maxErrors());
         assertEquals("dbdeploy", s.prefix());
-        assertEquals("/var/tmp/dbdeploy", s.hostDirectory());
+        assertEquals("/var/lib/dbdeploy", s.hostDirectory());
+        assertEquals(DownloadMode.PRESIGNED, s.downloadMode());
         Properties runner = s.runnerSettings(Command.MIGRATE, "d-1", "ci@build");
         assertEquals("migrate", runner.getProperty("command"));
         assertEquals("ssm:/app/prod/db-password", runner.getProperty("dbdeploy.password"));
@@ -110,5 +111,34 @@ class RemoteSettingsTest {
         Map<String, String> both = valid();
         both.put("dbdeploy.ssm.targets", "tag:Role=db");
         assertTrue(error(both).contains("set either dbdeploy.ssm.instanceIds or dbdeploy.ssm.targets, not both"));
+    }
+
+    @Test
+    void refusesTimeoutsSsmWouldRefuseNamingTheSettingAndTheFix() {
+        Map<String, String> p = valid();
+        p.put("dbdeploy.ssm.deliveryTimeoutSeconds", "29");
+        p.put("dbdeploy.ssm.executionTimeoutSeconds", "172801");
+        String m = error(p);
+        assertTrue(m.contains("dbdeploy.ssm.deliveryTimeoutSeconds is 29, but SSM accepts 30 to 2592000 seconds. Set"
+                + " dbdeploy.ssm.deliveryTimeoutSeconds within that range (the default is 600)"), m);
+        assertTrue(m.contains("dbdeploy.ssm.executionTimeoutSeconds is 172801, but AWS-RunShellScript allows at most"
+                + " 172800 (48 hours). Set dbdeploy.ssm.executionTimeoutSeconds to 172800 or less"), m);
+
+        p.put("dbdeploy.ssm.deliveryTimeoutSeconds", "30");
+        p.put("dbdeploy.ssm.executionTimeoutSeconds", "172800");
+        RemoteSettings s = RemoteSettings.from(p, Path.of("/project"));
+        assertEquals(30, s.deliveryTimeout().toSeconds());
+        assertEquals(172800, s.executionTimeout().toSeconds());
+    }
+
+    @Test
+    void readsTheDownloadModeAndRefusesAnUnknownOne() {
+        Map<String, String> p = valid();
+        p.put("dbdeploy.ssm.download", "host-role");
+        assertEquals(DownloadMode.HOST_ROLE, RemoteSettings.from(p, Path.of("/project")).downloadMode());
+        p.put("dbdeploy.ssm.download", "instance-profile");
+        String m = error(p);
+        assertTrue(m.contains("dbdeploy.ssm.download must be presigned (hosts download with curl through presigned URLs)"
+                + " or host-role (hosts download with the AWS CLI and their own role), got 'instance-profile'"), m);
     }
 }

@@ -32,11 +32,19 @@ import com.sun.net.httpserver.HttpServer;
  * runs the commands with {@code /bin/sh} on each target host (a directory standing for the host, with the host's
  * environment), honouring the delivery and execution timeouts, MaxConcurrency and MaxErrors; invocations appear only
  * a moment after SendCommand (as in SSM); output is cut to 24,000/8,000 characters in the API and written in full to
- * the output bucket; {@code GetParameter} serves Parameter Store values. Every request is recorded for assertions.
+ * the output bucket; {@code ListCommandInvocations} pages at most 50 invocations with a NextToken and, with Details, gives
+ * each plugin's status, exit code and output; SendCommand refuses timeouts outside SSM's limits; {@code GetParameter}
+ * serves Parameter Store values. Tests can inject throttling or other errors per operation. Every request is recorded
+ * for assertions.
  */
 public final class FakeSsm implements AutoCloseable {
     /** How long a new invocation stays invisible (GetCommandInvocation answers InvocationDoesNotExist). */
     public volatile long invocationDelayMillis = 300;
+    /**
+     * How many times faster than real time a delivery timeout passes for a host that never picks the command up: SSM
+     * accepts no delivery timeout under 30 s, which a test need not sit through.
+     */
+    public volatile double deliveryClockSpeed = 1;
 
     private final HttpServer server;
     private final Path root;
@@ -52,6 +60,35 @@ public final class FakeSsm implements AutoCloseable {
     });
     private final Map<String, String> hostEnvironment = new ConcurrentHashMap<>();
     private volatile BiConsumer<String, Map<String, Path>> outputWriter = (bucketKey, files) -> { };
+    private final Map<String, Throttle> throttles = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger throttled = new java.util.concurrent.atomic.AtomicInteger();
+
+    private volatile java.util.function.Consumer<String> onSendCommand = commandId -> { };
+
+    /** An error injected into one operation: every n-th call, plus a burst of consecutive calls. */
+    private static final class Throttle {
+        final String code;
+        final String message;
+        final int everyNth;
+        int burst;
+        int calls;
+
+        Throttle(String code, String message, int everyNth, int burst) {
+            this.code = code;
+            this.message = message;
+            this.everyNth = everyNth;
+            this.burst = burst;
+        }
+
+        synchronized boolean next() {
+            calls++;
+            if (burst > 0) {
+                burst--;
+                return true;
+            }
+            return everyNth > 0 && calls % everyNth == 0;
+        }
+    }
 
     /** One API call as received: the operation (X-Amz-Target without the prefix) and the JSON body. */
     public record Request(String operation, String body) {
@@ -92,7 +129,7 @@ public final class FakeSsm implements AutoCloseable {
         return hostEnvironment;
     }
 
-    /** The directory of a host's dbdeploy files (what /var/tmp/dbdeploy is on a real host). */
+    /** The directory of a host's dbdeploy files (what /var/lib/dbdeploy is on a real host). */
     public Path hostDirectory(String instanceId) {
         return root.resolve("hosts").resolve(instanceId).resolve("var-tmp-dbdeploy");
     }
@@ -109,6 +146,33 @@ public final class FakeSsm implements AutoCloseable {
     /** Where SSM writes full output when OutputS3BucketName is set: (bucket/key, stream files). */
     public void outputWriter(BiConsumer<String, Map<String, Path>> writer) {
         this.outputWriter = writer;
+    }
+
+    /**
+     * Answers {@code operation} with ThrottlingException (HTTP 400, as SSM does when its rate limit is exceeded) on
+     * every {@code everyNth} call (0: never), and on each of the next {@code burst} calls.
+     */
+    public void throttle(String operation, int everyNth, int burst) {
+        throttles.put(operation, new Throttle("ThrottlingException", "Rate exceeded", everyNth, burst));
+    }
+
+    /** Answers every call of {@code operation} with the error {@code code} (HTTP 400), or stops doing so (null). */
+    public void refuse(String operation, String code, String message) {
+        if (code == null) {
+            throttles.remove(operation);
+        } else {
+            throttles.put(operation, new Throttle(code, message, 1, 0));
+        }
+    }
+
+    /** Runs when a command has been accepted, before any host gets it: a test's way to change the world meanwhile. */
+    public void onSendCommand(java.util.function.Consumer<String> action) {
+        this.onSendCommand = action;
+    }
+
+    /** How many calls were answered with ThrottlingException. */
+    public int throttledCount() {
+        return throttled.get();
     }
 
     public List<Request> requests() {
@@ -162,6 +226,14 @@ public final class FakeSsm implements AutoCloseable {
             }
             String op = target.substring("AmazonSSM.".length());
             requests.add(new Request(op, body));
+            Throttle throttle = throttles.get(op);
+            if (throttle != null && throttle.next()) {
+                if (throttle.code.equals("ThrottlingException")) {
+                    throttled.incrementAndGet();
+                }
+                reply(ex, 400, error(throttle.code, throttle.message));
+                return;
+            }
             Map<String, Object> req = body.isBlank() ? Map.of() : TestJson.parseObject(body);
             try {
                 String response = switch (op) {
@@ -260,13 +332,23 @@ public final class FakeSsm implements AutoCloseable {
             throw new ApiError("ValidationException", "InstanceIds or Targets is required");
         }
         long deliveryTimeout = req.get("TimeoutSeconds") instanceof Number n ? n.longValue() : 600;
+        if (deliveryTimeout < 30 || deliveryTimeout > 2_592_000) {
+            throw new ApiError("ValidationException", "1 validation error detected: Value '" + deliveryTimeout
+                    + "' at 'timeoutSeconds' failed to satisfy constraint: Member must have value "
+                    + (deliveryTimeout < 30 ? "greater than or equal to 30" : "less than or equal to 2592000"));
+        }
         List<String> et = params.get("executionTimeout");
         long executionTimeout = et == null ? 3600 : Long.parseLong(et.get(0));
+        if (executionTimeout < 1 || executionTimeout > 172_800) {
+            throw new ApiError("InvalidParameters", "Parameter \"executionTimeout\" \"" + executionTimeout + "\" does not"
+                    + " match the allowed pattern of the document");
+        }
         String id = UUID.randomUUID().toString();
         CommandState c = new CommandState(id, String.join("\n", params.get("commands")), deliveryTimeout,
                 executionTimeout, str(req.get("MaxConcurrency"), "50"), str(req.get("MaxErrors"), "0"),
                 (String) req.get("OutputS3BucketName"), str(req.get("OutputS3KeyPrefix"), ""), targetIds);
         commands.put(id, c);
+        onSendCommand.accept(id);
         executor.submit(c::run);
         return "{\"Command\":{\"CommandId\":" + TestJson.quote(id) + ",\"DocumentName\":\"AWS-RunShellScript\",\"Status\":"
                 + "\"Pending\",\"StatusDetails\":\"Pending\",\"TargetCount\":" + targetIds.size() + "}}";
@@ -294,22 +376,69 @@ public final class FakeSsm implements AutoCloseable {
         }
     }
 
+    /**
+     * As SSM: at most MaxResults (1 to 50, default 50) invocations a page with a NextToken for the rest; with
+     * Details, each invocation's plugin with its status, exit code, the first 2,500 characters of output and the
+     * output URLs.
+     */
     private String listCommandInvocations(Map<String, Object> req) {
         CommandState c = commands.get((String) req.get("CommandId"));
-        StringBuilder b = new StringBuilder("{\"CommandInvocations\":[");
-        String sep = "";
+        int max = req.get("MaxResults") instanceof Number n ? n.intValue() : 50;
+        if (max < 1 || max > 50) {
+            throw new ApiError("ValidationException", "1 validation error detected: Value '" + max + "' at 'maxResults'"
+                    + " failed to satisfy constraint: Member must have value less than or equal to 50");
+        }
+        int from = 0;
+        if (req.get("NextToken") instanceof String token) {
+            try {
+                from = Integer.parseInt(new String(java.util.Base64.getDecoder().decode(token), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new ApiError("InvalidNextToken", "The specified token is not valid.");
+            }
+        }
+        boolean details = Boolean.TRUE.equals(req.get("Details"));
+        List<String> visible = new ArrayList<>();
         if (c != null) {
             for (String id : c.order) {
-                Invocation inv = c.visible(id);
-                if (inv != null) {
-                    b.append(sep).append("{\"CommandId\":").append(TestJson.quote(c.id)).append(",\"InstanceId\":")
-                            .append(TestJson.quote(id)).append(",\"Status\":").append(TestJson.quote(inv.status))
-                            .append(",\"StatusDetails\":").append(TestJson.quote(inv.details)).append('}');
-                    sep = ",";
+                if (c.visible(id) != null) {
+                    visible.add(id);
                 }
             }
         }
-        return b.append("]}").toString();
+        StringBuilder b = new StringBuilder("{\"CommandInvocations\":[");
+        String sep = "";
+        int to = Math.min(visible.size(), from + max);
+        for (int i = from; i < to; i++) {
+            Invocation inv = c.invocations.get(visible.get(i));
+            synchronized (inv) {
+                b.append(sep).append("{\"CommandId\":").append(TestJson.quote(c.id)).append(",\"InstanceId\":")
+                        .append(TestJson.quote(inv.host.instanceId())).append(",\"DocumentName\":\"AWS-RunShellScript\"")
+                        .append(",\"Status\":").append(TestJson.quote(inv.status))
+                        .append(",\"StatusDetails\":").append(TestJson.quote(inv.details));
+                if (details) {
+                    String output = inv.stdout + (inv.stderr.isEmpty() ? "" : "\n----------ERROR-------\n" + inv.stderr);
+                    b.append(",\"CommandPlugins\":[{\"Name\":\"aws:runShellScript\",\"Status\":").append(TestJson.quote(inv.status))
+                            .append(",\"StatusDetails\":").append(TestJson.quote(inv.details))
+                            .append(",\"ResponseCode\":").append(inv.responseCode)
+                            .append(",\"Output\":").append(TestJson.quote(cut(output, 2_500)))
+                            .append(",\"StandardOutputUrl\":").append(TestJson.quote(inv.stdoutUrl))
+                            .append(",\"StandardErrorUrl\":").append(TestJson.quote(inv.stderrUrl));
+                    if (c.outputBucket != null) {
+                        b.append(",\"OutputS3BucketName\":").append(TestJson.quote(c.outputBucket))
+                                .append(",\"OutputS3KeyPrefix\":").append(TestJson.quote(c.outputPrefix));
+                    }
+                    b.append("}]");
+                }
+                b.append('}');
+            }
+            sep = ",";
+        }
+        b.append(']');
+        if (to < visible.size()) {
+            b.append(",\"NextToken\":").append(TestJson.quote(java.util.Base64.getEncoder()
+                    .encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8))));
+        }
+        return b.append('}').toString();
     }
 
     private String listCommands(Map<String, Object> req) {
@@ -501,7 +630,7 @@ public final class FakeSsm implements AutoCloseable {
                 return;
             }
             if (host.behaviour() == FakeHost.Behaviour.NEVER_PICKS_UP) {
-                sleep(c.deliveryTimeout * 1000);
+                sleep((long) (c.deliveryTimeout * 1000 / deliveryClockSpeed));
                 finish("TimedOut", "DeliveryTimedOut", -1);
                 return;
             }
