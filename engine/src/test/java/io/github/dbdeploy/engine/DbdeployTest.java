@@ -184,8 +184,20 @@ class DbdeployTest {
             assertTrue(e.getMessage().contains("Another deployment holds the dbdeploy lock on this database:"
                     + " 'dbdeploy migrate other-deploy by ci@agent-7'"), e.getMessage());
             assertTrue(e.getMessage().contains("Gave up after 1 s (dbdeploy.lockWaitSeconds)"), e.getMessage());
+            assertEquals(DbdeployException.Kind.UNAVAILABLE, e.kind(), "a lock timeout is worth retrying later");
         }
         assertEquals(List.of("f"), column(url, "select to_regclass('databasechangelog') is not null"));
+    }
+
+    @Test
+    void unreachableDatabaseIsReportedAsUnavailable() throws Exception {
+        Path changelog = threeGood().write();
+        DeploySettings closedPort = DeploySettings.builder().environment("test")
+                .jdbcUrl("jdbc:postgresql://127.0.0.1:1/app").changelog(changelog).outputDirectory(dir.resolve("out"))
+                .build();
+        DbdeployException e = assertThrows(DbdeployException.class, () -> new Dbdeploy(closedPort, progress).migrate());
+        assertTrue(e.getMessage().startsWith("Cannot connect to jdbc:postgresql://127.0.0.1:1/app"), e.getMessage());
+        assertEquals(DbdeployException.Kind.UNAVAILABLE, e.kind());
     }
 
     @Test
