@@ -29,6 +29,20 @@ public final class ChangelogFingerprint {
     private ChangelogFingerprint() {
     }
 
+    /**
+     * What decides which changesets a run sees: the files under the root, which of them is the master changelog, the
+     * directory format, and the filters. A second master beside the first (changelog-base.xml next to changelog.xml)
+     * has the same files but not the same changesets.
+     */
+    public static String of(DeploySettings settings) {
+        String master = settings.isDirectoryChangelog() ? ""
+                : settings.changelogRoot().relativize(settings.changelog()).toString().replace('\\', '/');
+        MessageDigest total = sha256();
+        total.update((of(settings.changelogRoot(), settings.contexts(), settings.labels()) + "\nmaster=" + master
+                + "\nformat=" + settings.format().id()).getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(total.digest());
+    }
+
     public static String of(Path root, String contexts, String labels) {
         MessageDigest total = sha256();
         for (FileHash file : files(root)) {

@@ -96,6 +96,21 @@ class DbdeployTest {
     }
 
     @Test
+    void anotherMasterChangelogInTheSameDirectoryIsNotMistakenForUpToDate() throws Exception {
+        String url = TestDatabases.newDatabase("other_master");
+        Path changelog = threeGood().add("004-phone", "alter table customer add column phone text;",
+                "alter table customer drop column phone;").write();
+        // changelog-base.xml: the first three only, beside changelog.xml (say, one master per release train).
+        Path base = changelog.resolveSibling("changelog-base.xml");
+        Files.writeString(base, Files.readString(changelog).replace(
+                "  <include file=\"sql/004-phone.sql\" relativeToChangelogFile=\"true\"/>\n", ""));
+        assertEquals(3, new Dbdeploy(settings(url, base, "v1"), progress).migrate().applied());
+
+        RunSummary second = new Dbdeploy(settings(url, changelog, "v2"), progress).migrate();
+        assertEquals(1, second.applied(), "the same files, but another master changelog: 004 is pending");
+    }
+
+    @Test
     void failingChangesetInTheMiddleRollsTheWholeDeploymentBack() throws Exception {
         String url = TestDatabases.newDatabase("failing");
         Changelogs changelogs = threeGood();
