@@ -38,7 +38,21 @@ public final class ChangelogFingerprint {
     /** A changelog parameter reference, {@code ${name}}, as Liquibase expands it in changelogs and SQL files. */
     private static final Pattern PARAMETER = Pattern.compile("\\$\\{([^}\\s]+)}");
 
-    /** The fingerprint of this run: parameters as Liquibase would read them, this dbdeploy and this Liquibase. */
+    /**
+     * What decides which changesets a run sees: the files under the root, which of them is the master changelog, the
+     * directory format, and the filters. A second master beside the first (changelog-base.xml next to changelog.xml)
+     * has the same files but not the same changesets.
+     */
+    public static String of(DeploySettings settings) {
+        String master = settings.isDirectoryChangelog() ? ""
+                : settings.changelogRoot().relativize(settings.changelog()).toString().replace('\\', '/');
+        MessageDigest total = sha256();
+        total.update((of(settings.changelogRoot(), settings.contexts(), settings.labels()) + "\nmaster=" + master
+                + "\nformat=" + settings.format().id()).getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(total.digest());
+    }
+
+    /** The fingerprint of a changelog root: parameters as Liquibase reads them, this dbdeploy and this Liquibase. */
     public static String of(Path root, String contexts, String labels) {
         return of(root, contexts, labels, Dbdeploy.toolVersions(), ChangelogFingerprint::parameterValue);
     }

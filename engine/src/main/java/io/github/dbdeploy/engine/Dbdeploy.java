@@ -125,7 +125,7 @@ public final class Dbdeploy {
     public RunSummary migrate() {
         long started = System.nanoTime();
         String id = deploymentId();
-        String fingerprint = ChangelogFingerprint.of(settings.changelogRoot(), settings.contexts(), settings.labels());
+        String fingerprint = ChangelogFingerprint.of(settings);
         try (TargetDatabase db = TargetDatabase.open(settings, "migrate " + id)) {
             Connection c = db.connection();
             DeploymentJournal journal = new DeploymentJournal(c);

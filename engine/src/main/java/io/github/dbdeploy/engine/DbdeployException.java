@@ -10,8 +10,13 @@ public class DbdeployException extends RuntimeException {
     public enum Kind {
         /** Bad or missing configuration: fix the input and run again. Nothing was changed. */
         CONFIGURATION,
-        /** The run itself failed (database error, failed changeset, lock timeout). */
-        RUNTIME
+        /** The run itself failed (database error, failed changeset). */
+        RUNTIME,
+        /**
+         * The database could not be reached (no connection, credentials refused) or another deployment held the lock
+         * past the wait. Nothing was changed, and running again later may succeed: the CLI exits 3 for these.
+         */
+        UNAVAILABLE
     }
 
     private final Kind kind;
@@ -36,6 +41,10 @@ public class DbdeployException extends RuntimeException {
 
     public static DbdeployException runtime(String message, Throwable cause) {
         return new DbdeployException(Kind.RUNTIME, message, cause);
+    }
+
+    public static DbdeployException unavailable(String message) {
+        return new DbdeployException(Kind.UNAVAILABLE, message);
     }
 
     public Kind kind() {

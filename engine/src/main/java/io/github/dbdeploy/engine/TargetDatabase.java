@@ -49,7 +49,7 @@ final class TargetDatabase implements AutoCloseable {
                     ? "Check the credentials for environment '" + settings.environment()
                         + "' (dbdeploy.username / dbdeploy.password, dbdeploy.serverId or DBDEPLOY_PASSWORD)."
                     : "Check that the database is running and reachable from this machine, and that dbdeploy.url is right.";
-            throw new DbdeployException(DbdeployException.Kind.RUNTIME,
+            throw DbdeployException.unavailable(
                     "Cannot connect to " + settings.displayUrl() + " as " + settings.username() + ": " + reason
                             + "\n" + hint);
         }
@@ -86,7 +86,7 @@ final class TargetDatabase implements AutoCloseable {
                 }
                 String holder = lockHolder().orElse("another session");
                 if (System.nanoTime() >= deadline) {
-                    throw DbdeployException.runtime("Another deployment holds the dbdeploy lock on this database: "
+                    throw DbdeployException.unavailable("Another deployment holds the dbdeploy lock on this database: "
                             + holder + ". Gave up after " + wait.toSeconds() + " s (dbdeploy.lockWaitSeconds)."
                             + " Wait for it to finish, or raise dbdeploy.lockWaitSeconds.");
                 }

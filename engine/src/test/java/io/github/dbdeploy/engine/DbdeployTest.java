@@ -63,6 +63,21 @@ class DbdeployTest extends EngineTest {
     }
 
     @Test
+    void anotherMasterChangelogInTheSameDirectoryIsNotMistakenForUpToDate() throws Exception {
+        String url = TestDatabases.newDatabase("other_master");
+        Path changelog = threeGood().add("004-phone", "alter table customer add column phone text;",
+                "alter table customer drop column phone;").write();
+        // changelog-base.xml: the first three only, beside changelog.xml (say, one master per release train).
+        Path base = changelog.resolveSibling("changelog-base.xml");
+        Files.writeString(base, Files.readString(changelog).replace(
+                "  <include file=\"sql/004-phone.sql\" relativeToChangelogFile=\"true\"/>\n", ""));
+        assertEquals(3, new Dbdeploy(settings(url, base, "v1"), progress).migrate().applied());
+
+        RunSummary second = new Dbdeploy(settings(url, changelog, "v2"), progress).migrate();
+        assertEquals(1, second.applied(), "the same files, but another master changelog: 004 is pending");
+    }
+
+    @Test
     void failingChangesetInTheMiddleRollsTheWholeDeploymentBack() throws Exception {
         String url = TestDatabases.newDatabase("failing");
         Changelogs changelogs = threeGood();
@@ -151,8 +166,20 @@ class DbdeployTest extends EngineTest {
             assertTrue(e.getMessage().contains("Another deployment holds the dbdeploy lock on this database:"
                     + " 'dbdeploy migrate other-deploy by ci@agent-7'"), e.getMessage());
             assertTrue(e.getMessage().contains("Gave up after 1 s (dbdeploy.lockWaitSeconds)"), e.getMessage());
+            assertEquals(DbdeployException.Kind.UNAVAILABLE, e.kind(), "a lock timeout is worth retrying later");
         }
         assertEquals(List.of("f"), column(url, "select to_regclass('databasechangelog') is not null"));
+    }
+
+    @Test
+    void unreachableDatabaseIsReportedAsUnavailable() throws Exception {
+        Path changelog = threeGood().write();
+        DeploySettings closedPort = DeploySettings.builder().environment("test")
+                .jdbcUrl("jdbc:postgresql://127.0.0.1:1/app").changelog(changelog).outputDirectory(dir.resolve("out"))
+                .build();
+        DbdeployException e = assertThrows(DbdeployException.class, () -> new Dbdeploy(closedPort, progress).migrate());
+        assertTrue(e.getMessage().startsWith("Cannot connect to jdbc:postgresql://127.0.0.1:1/app"), e.getMessage());
+        assertEquals(DbdeployException.Kind.UNAVAILABLE, e.kind());
     }
 
     @Test

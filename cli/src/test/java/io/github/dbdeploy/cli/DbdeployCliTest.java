@@ -1,0 +1,260 @@
+package io.github.dbdeploy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.dbdeploy.engine.Changelogs;
+import io.github.dbdeploy.engine.TestDatabases;
+
+/** The CLI as a container entrypoint runs it, in-process, against real (embedded) PostgreSQL. */
+class DbdeployCliTest {
+    /** The engine's advisory lock key ("dbdeploy" in ASCII), held here to play another deployment. */
+    private static final long LOCK_KEY = 0x6462_6465_706C_6F79L;
+    private static final String PASSWORD = "S3cr3t-pw-9";
+
+    @TempDir
+    Path dir;
+
+    private final Map<String, String> env = new HashMap<>();
+    private String out;
+    private String err;
+
+    private int run(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = new DbdeployCli(new PrintStream(o, true, StandardCharsets.UTF_8),
+                new PrintStream(e, true, StandardCharsets.UTF_8), env::get, dir).run(args);
+        out = o.toString(StandardCharsets.UTF_8);
+        err = e.toString(StandardCharsets.UTF_8);
+        return code;
+    }
+
+    private Changelogs twoGood() {
+        return new Changelogs(dir.resolve("db"))
+                .add("001-customer", "create table customer (id bigint primary key, name text not null);",
+                        "drop table customer;")
+                .add("002-email", "alter table customer add column email text;",
+                        "alter table customer drop column email;");
+    }
+
+    private String summary() throws IOException {
+        return Files.readString(dir.resolve("dbdeploy-output/summary.json"));
+    }
+
+    @Test
+    void helpListsTheEngineCommandsTheExitCodesAndTheEnvironmentRule() {
+        assertEquals(0, run("--help"));
+        for (String command : List.of("migrate", "rollback", "status", "history")) {
+            assertTrue(out.contains("  " + command + " "), out);
+        }
+        assertFalse(out.contains("package"), "package needs a Maven project:\n" + out);
+        assertTrue(out.contains("3  cannot connect, or the lock wait timed out"), out);
+        assertTrue(out.contains("DBDEPLOY_LOCK_WAIT_SECONDS"), out);
+
+        assertEquals(0, run("migrate", "--help"));
+        assertTrue(out.contains("--lock-wait-seconds=<lock-wait-seconds>"), out);
+        assertTrue(out.contains("[DBDEPLOY_LOCK_WAIT_SECONDS]"), out);
+        assertTrue(out.contains("--rollback-on-failure[=true|false]"), out);
+        assertTrue(out.contains("--password=<reference>"), out);
+        assertFalse(out.contains("--server-id") || out.contains("--s3-bucket") || out.contains("--target"), out);
+    }
+
+    @Test
+    void versionNamesDbdeployLiquibaseAndTheDriver() {
+        assertEquals(0, run("--version"));
+        assertTrue(out.matches("(?s)dbdeploy \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"
+                + "Liquibase 4\\.33\\.\\d+, PostgreSQL JDBC 42\\.7\\.\\d+, Java .*"), out);
+    }
+
+    @Test
+    void usageErrorsExitTwoAndSuggestTheOption() {
+        assertEquals(2, run());
+        assertTrue(err.contains("name a command: migrate, rollback, status, history"), err);
+        assertEquals(2, run("migrate", "--urll", "jdbc:postgresql://localhost/app"));
+        assertTrue(err.contains("Unknown options: '--urll'"), err);
+        assertTrue(err.contains("Possible solutions: --url"), err);
+        assertEquals(2, run("deploy"));
+    }
+
+    @Test
+    void migrateFromEnvironmentVariablesThenNothingToDo() throws Exception {
+        String url = TestDatabases.newDatabase("cli_env");
+        env.put("DBDEPLOY_URL", url);
+        env.put("DBDEPLOY_CHANGELOG", dir.relativize(twoGood().write()).toString()); // relative to the working dir
+        env.put("DBDEPLOY_ENV", "staging");
+        env.put("DBDEPLOY_TAG", "v1");
+
+        assertEquals(0, run("migrate"), err);
+        assertTrue(out.contains("dbdeploy migrate staging: success, applied 2, skipped 0"), out);
+        assertEquals(List.of("001-customer", "002-email"), column(url, "select id from databasechangelog order by orderexecuted"));
+        assertTrue(summary().contains("\"deploymentId\" : \"v1\""), summary());
+
+        env.put("DBDEPLOY_TAG", "v2");
+        assertEquals(0, run("migrate"), err);
+        assertTrue(out.contains("nothing to apply"), out);
+    }
+
+    @Test
+    void anOptionWinsOverItsEnvironmentVariable() throws Exception {
+        String url = TestDatabases.newDatabase("cli_precedence");
+        env.put("DBDEPLOY_URL", "jdbc:postgresql://127.0.0.1:1/nowhere");
+        env.put("DBDEPLOY_TAG", "from-env");
+        assertEquals(0, run("migrate", "--url", url, "--changelog", twoGood().write().toString(),
+                "--tag=from-option"), err);
+        assertTrue(summary().contains("\"deploymentId\" : \"from-option\""), summary());
+    }
+
+    @Test
+    void failedMigrationIsRolledBackAndExitsOne() throws Exception {
+        String url = TestDatabases.newDatabase("cli_fail");
+        Path changelog = twoGood().add("003-broken", "insert into no_such_table values (1);", null).write();
+        assertEquals(1, run("migrate", "--url", url, "--changelog", changelog.toString()));
+        assertTrue(err.contains("Rolled back the 2 changeset(s) applied before it"), err);
+        assertTrue(summary().contains("\"status\" : \"rolled_back\""), summary());
+        assertEquals(List.of("f"), column(url, "select to_regclass('customer') is not null"));
+    }
+
+    @Test
+    void rollbackOnFailureFalseKeepsWhatWasAppliedAndStillExitsOne() throws Exception {
+        String url = TestDatabases.newDatabase("cli_keep");
+        Path changelog = twoGood().add("003-broken", "insert into no_such_table values (1);", null).write();
+        assertEquals(1, run("migrate", "--url", url, "--changelog", changelog.toString(), "--rollback-on-failure=false"));
+        assertTrue(summary().contains("\"status\" : \"failed\""), summary());
+        assertEquals(List.of("t"), column(url, "select to_regclass('customer') is not null"));
+    }
+
+    @Test
+    void noConnectionExitsThreeAndLeavesAnErrorSummary() throws Exception {
+        assertEquals(3, run("migrate", "--url", "jdbc:postgresql://127.0.0.1:1/app",
+                "--changelog", twoGood().write().toString()));
+        assertTrue(err.startsWith("dbdeploy: ERROR: Cannot connect to jdbc:postgresql://127.0.0.1:1/app"), err);
+        assertTrue(summary().contains("\"status\" : \"error\""), summary());
+    }
+
+    @Test
+    void lockWaitTimeoutExitsThree() throws Exception {
+        String url = TestDatabases.newDatabase("cli_lock");
+        try (Connection holder = DriverManager.getConnection(url); Statement st = holder.createStatement()) {
+            st.execute("select pg_advisory_lock(" + LOCK_KEY + ")");
+            assertEquals(3, run("migrate", "--url", url, "--changelog", twoGood().write().toString(),
+                    "--lock-wait-seconds", "0"));
+        }
+        assertTrue(err.contains("Another deployment holds the dbdeploy lock"), err);
+        assertEquals(List.of("f"), column(url, "select to_regclass('customer') is not null"));
+    }
+
+    @Test
+    void statusFailOnPendingExitsFourUntilMigrated() throws Exception {
+        String url = TestDatabases.newDatabase("cli_status");
+        String changelog = twoGood().write().toString();
+        assertEquals(4, run("status", "--url", url, "--changelog", changelog, "--fail-on-pending"));
+        assertTrue(out.contains("Pending changesets (2):"), out);
+        assertEquals(0, run("status", "--url", url, "--changelog", changelog), "without the gate, pending is fine");
+        assertEquals(0, run("migrate", "--url", url, "--changelog", changelog, "--tag", "v1"), err);
+        assertEquals(0, run("status", "--url", url, "--changelog", changelog, "--fail-on-pending"));
+        assertEquals(0, run("history", "--url", url, "--changelog", changelog));
+        assertTrue(out.contains("v1  success"), out);
+        assertEquals(0, run("rollback", "--url", url, "--changelog", changelog));
+        assertTrue(out.contains("Rolling back 2 changeset(s) to the state before deployment v1"), out);
+        assertEquals(List.of("0"), column(url, "select count(*) from databasechangelog"));
+    }
+
+    @Test
+    void configurationErrorsExitTwoAndNameTheCommandLineSpelling() throws Exception {
+        assertEquals(2, run("migrate", "--changelog", twoGood().write().toString()));
+        assertTrue(err.contains("no database URL"), err);
+        assertTrue(err.contains("On the command line, dbdeploy.url is --url or DBDEPLOY_URL."), err);
+        assertTrue(summary().contains("\"status\" : \"error\""), summary());
+
+        assertEquals(2, run("migrate", "--url", "jdbc:postgresql://localhost/app", "--changelog", "db/none.xml",
+                "--lock-wait-seconds", "soon"));
+        assertTrue(err.contains("dbdeploy.lockWaitSeconds must be a whole number, got 'soon'"), err);
+        assertTrue(err.contains("dbdeploy.lockWaitSeconds is --lock-wait-seconds or DBDEPLOY_LOCK_WAIT_SECONDS"), err);
+    }
+
+    @Test
+    void skipDoesNothing() throws Exception {
+        String url = TestDatabases.newDatabase("cli_skip");
+        env.put("DBDEPLOY_SKIP", "true");
+        assertEquals(0, run("migrate", "--url", url, "--changelog", twoGood().write().toString()));
+        assertTrue(out.contains("dbdeploy migrate is skipped"), out);
+        assertEquals(List.of("f"), column(url, "select to_regclass('customer') is not null"));
+    }
+
+    @Test
+    void aPasswordOnTheCommandLineIsRefusedWithoutEchoingIt() throws Exception {
+        assertEquals(2, run("migrate", "--url", "jdbc:postgresql://localhost/app",
+                "--changelog", twoGood().write().toString(), "--password", PASSWORD));
+        assertTrue(err.contains("--password takes only a reference"), err);
+        assertFalse(err.contains(PASSWORD) || out.contains(PASSWORD) || summary().contains(PASSWORD), err);
+    }
+
+    @Test
+    void thePasswordNeverReachesTheOutputOrTheSummary() throws Exception {
+        String url = TestDatabases.newDatabase("cli_secret");
+        env.put("DB_SECRET", PASSWORD);
+        env.put("DBDEPLOY_URL", url);
+        // PostgreSQL quotes the bad value in its error: the secret would reach the log unless it is scrubbed.
+        Path changelog = twoGood().add("003-leaky", "select '" + PASSWORD + "'::int;", null).write();
+        env.put("DBDEPLOY_CHANGELOG", changelog.toString());
+
+        assertEquals(1, run("migrate", "--password", "env:DB_SECRET"));
+        assertTrue(err.contains("invalid input syntax for type integer: \"****\""), err);
+        assertNoPassword();
+
+        env.remove("DB_SECRET");
+        env.put("DBDEPLOY_PASSWORD", PASSWORD);
+        assertEquals(1, run("migrate"));
+        assertTrue(err.contains("\"****\""), err);
+        assertNoPassword();
+
+        env.put("DBDEPLOY_URL", "jdbc:postgresql://127.0.0.1:1/app?password=" + PASSWORD);
+        assertEquals(3, run("migrate"));
+        assertNoPassword();
+    }
+
+    private void assertNoPassword() throws IOException {
+        for (String text : List.of(out, err, summary(), Files.readString(dir.resolve("dbdeploy-output/summary.md")))) {
+            assertFalse(text.contains(PASSWORD), text);
+        }
+    }
+
+    @Test
+    void optionsAndEnvironmentVariablesFollowOneRule() {
+        assertEquals("--lock-wait-seconds", CliOptions.optionName("dbdeploy.lockWaitSeconds"));
+        assertEquals("DBDEPLOY_LOCK_WAIT_SECONDS", CliOptions.envVar("dbdeploy.lockWaitSeconds"));
+        assertEquals("--aws-region", CliOptions.optionName("dbdeploy.aws.region"));
+        assertEquals("DBDEPLOY_AWS_REGION", CliOptions.envVar("dbdeploy.aws.region"));
+        assertEquals("DBDEPLOY_REHEARSE_FAIL_ON", CliOptions.envVar("dbdeploy.rehearse.failOn"));
+    }
+
+    private static List<String> column(String url, String sql) throws SQLException {
+        List<String> values = new java.util.ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+        }
+        return values;
+    }
+}

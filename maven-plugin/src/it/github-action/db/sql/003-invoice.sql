@@ -1,0 +1,4 @@
+--liquibase formatted sql
+--changeset dev:003-invoice
+create table invoice (id bigint primary key);
+--rollback drop table invoice;
