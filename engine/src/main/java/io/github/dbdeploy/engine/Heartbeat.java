@@ -189,7 +189,8 @@ final class Heartbeat implements AutoCloseable {
                 observer = TargetDatabase.open(settings, "heartbeat");
                 observer.connection().setAutoCommit(true);
             } catch (SQLException | RuntimeException e) {
-                observerFailure = scrub(e.getMessage());
+                // The first line: the rest of a connection error is advice for the deployment itself.
+                observerFailure = scrub(String.valueOf(e.getMessage())).lines().findFirst().orElse("");
             }
         }
         return observer == null ? null : observer.connection();
