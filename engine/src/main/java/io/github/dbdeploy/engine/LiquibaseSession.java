@@ -121,20 +121,21 @@ final class LiquibaseSession {
     }
 
     Outcome update() {
-        try (Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied", "running")) {
-            liquibase.setChangeExecListener(recorder);
-            try {
-                // What update is about to run, for the [n/N] on each line; Liquibase has the changelog and the
-                // applied rows cached by now, so this asks the database nothing new.
-                recorder.total = pending().size();
-                inScope(() -> {
-                    liquibase.update(contexts(), labels());
-                    return null;
-                });
-                return new Outcome(recorder.outcomes, null, null);
-            } catch (DbdeployException e) {
-                return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
-            }
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied", "running");
+        liquibase.setChangeExecListener(recorder);
+        try {
+            // What update is about to run, for the [n/N] on each line; Liquibase keeps the parsed changelog and the
+            // applied rows from the earlier pending() call, so this asks the database nothing new.
+            recorder.total = pending().size();
+            inScope(() -> {
+                liquibase.update(contexts(), labels());
+                return null;
+            });
+            return new Outcome(recorder.outcomes, null, null);
+        } catch (DbdeployException e) {
+            return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
+        } finally {
+            recorder.close();
         }
     }
 
@@ -151,6 +152,8 @@ final class LiquibaseSession {
      * order, so it could undo a different set from the one checked and journaled; here the rows decide.
      */
     Outcome rollback(List<ChangelogHistory.Row> rows) {
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back", "rolling back");
+        recorder.total = rows.size();
         // The iterator runs a rollback from the last of these to the first, so oldest first here.
         List<RanChangeSet> ran = new ArrayList<>(rows.size());
         for (int i = rows.size() - 1; i >= 0; i--) {
@@ -158,19 +161,18 @@ final class LiquibaseSession {
             ran.add(new RanChangeSet(r.file(), r.id(), r.author(), null, r.executedAt(), null,
                     ChangeSet.ExecType.EXECUTED, null, null, null, null, r.deploymentId()));
         }
-        try (Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back", "rolling back")) {
-            recorder.total = rows.size();
-            try {
-                DatabaseChangeLog changelog = changelog();
-                inScope(() -> {
-                    new ChangeLogIterator(ran, changelog).run(new RollbackVisitor(database, recorder),
-                            new RuntimeEnvironment(database, contexts(), labels()));
-                    return null;
-                });
-                return new Outcome(recorder.outcomes, null, null);
-            } catch (DbdeployException e) {
-                return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
-            }
+        try {
+            DatabaseChangeLog changelog = changelog();
+            inScope(() -> {
+                new ChangeLogIterator(ran, changelog).run(new RollbackVisitor(database, recorder),
+                        new RuntimeEnvironment(database, contexts(), labels()));
+                return null;
+            });
+            return new Outcome(recorder.outcomes, null, null);
+        } catch (DbdeployException e) {
+            return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
+        } finally {
+            recorder.close();
         }
     }
 
