@@ -17,6 +17,11 @@ class NginxRouter implements TrafficRouter {
 
     static final String COLOUR_MARKER = '# dbdeploy-colour:'
     static final String COLOUR_HEADER = 'X-Dbdeploy-Colour'
+    /**
+     * The upstream file, in the library's resources/ (read with libraryResource, as Jenkins serves it): @colour@,
+     * @upstreamName@, @server@ and @colourVariable@ stand for the values {@link #render} puts in.
+     */
+    static final String UPSTREAM_TEMPLATE = 'io/github/dbdeploy/jenkins/nginx-upstream.conf'
     /** How often the probe asks, one second apart, before the switch counts as failed: nginx applies a reload within a second or two. */
     static final int PROBE_ATTEMPTS = 10
 
@@ -74,7 +79,8 @@ class NginxRouter implements TrafficRouter {
     @Override
     void switchTo(String colour) {
         String previous = steps.fileExists(upstreamFile) ? steps.readFile(upstreamFile) : null
-        steps.writeFile(file: upstreamFile, text: render(upstreamName, colour, servers[colour]))
+        String template = steps.libraryResource(UPSTREAM_TEMPLATE)
+        steps.writeFile(file: upstreamFile, text: render(template, upstreamName, colour, servers[colour]))
         try {
             steps.sh("${nginxCommand} -t")
         } catch (Exception e) {
@@ -125,21 +131,17 @@ class NginxRouter implements TrafficRouter {
     }
 
     /**
-     * The upstream file for one colour. Public so that the file can be seeded for the first deployment. Besides the
-     * upstream it defines $dbdeploy_colour_<upstreamName>, which the server block returns as the X-Dbdeploy-Colour
-     * header: that is how the probe knows which file nginx is serving from.
+     * The upstream file for one colour, from {@link #UPSTREAM_TEMPLATE}. Public so that the file can be seeded for the
+     * first deployment. Besides the upstream it defines $dbdeploy_colour_<upstreamName>, which the server block returns
+     * as the X-Dbdeploy-Colour header: that is how the probe knows which file nginx is serving from. The values were
+     * checked on the way in (host:port, a safe name), so none of them can add nginx syntax.
      */
     @NonCPS
-    static String render(String upstreamName, String colour, String server) {
-        return """# Written by dbdeploy (deployWithMigrations); it is rewritten on every deployment.
-${COLOUR_MARKER} ${colour}
-upstream ${upstreamName} {
-    server ${server};
-}
-map \$host \$${colourVariable(upstreamName)} {
-    default "${colour}";
-}
-"""
+    static String render(String template, String upstreamName, String colour, String server) {
+        return template.replace('@colourVariable@', colourVariable(upstreamName))
+                .replace('@upstreamName@', upstreamName)
+                .replace('@server@', server)
+                .replace('@colour@', colour)
     }
 
     /** nginx variable names take letters, digits and '_' only, and each upstream needs its own. */

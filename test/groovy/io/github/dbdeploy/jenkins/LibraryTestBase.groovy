@@ -24,7 +24,10 @@ abstract class LibraryTestBase extends BasePipelineTestCPS {
     final List<String> shells = []
     /** For each `sh` line, the credentials variables bound while it ran. */
     final Map<String, Map<String, String>> shellEnv = [:]
-    /** Everything the pipeline did, in order: "stage:NAME", "sh:LINE", "lock:R", "timeout:N MINUTES", "withCredentials:ID", "error:MSG". */
+    /**
+     * Everything the pipeline did, in order: "stage:NAME", "sh:LINE", "lock:R", "timeout:N MINUTES", "withCredentials:ID",
+     * "libraryResource:PATH", "error:MSG".
+     */
     final List<String> events = []
     final List<String> echoes = []
     final List<Map> archived = []
@@ -108,7 +111,21 @@ abstract class LibraryTestBase extends BasePipelineTestCPS {
         }
         helper.registerAllowedMethod('writeFile', [Map]) { Map args -> files[args.file as String] = args.text as String }
         helper.registerAllowedMethod('archiveArtifacts', [Map]) { Map args -> archived << args }
+        // As Jenkins does: the file from the library's resources/, and an abort when there is none.
+        helper.registerAllowedMethod('libraryResource', [String]) { String path ->
+            events << "libraryResource:${path}".toString()
+            libraryResourceText(path)
+        }
         helper.registerAllowedMethod('sleep', [Map]) { Map args -> events << "sleep:${args.time} ${args.unit}".toString() }
+    }
+
+    /** A file of the library's resources/, as the libraryResource step returns it. */
+    static String libraryResourceText(String path) {
+        File file = new File(ROOT, "resources/${path}")
+        if (!file.isFile()) {
+            throw new AbortException("No such library resource: ${path} (looked in ${file})")
+        }
+        return file.getText('UTF-8')
     }
 
     /** Secrets may be bound into the environment of a command, but never printed or put on a command line. */

@@ -15,8 +15,9 @@ import org.junit.jupiter.params.provider.ValueSource
 class NginxRouterTest extends LibraryTestBase {
 
     static final String UPSTREAM = '/etc/nginx/conf.d/shop-upstream.conf'
-    static final String BLUE_FILE = NginxRouter.render('shop', 'blue', '10.0.0.5:8080')
-    static final String GREEN_FILE = NginxRouter.render('shop', 'green', '10.0.0.6:8080')
+    static final String TEMPLATE = libraryResourceText(NginxRouter.UPSTREAM_TEMPLATE)
+    static final String BLUE_FILE = NginxRouter.render(TEMPLATE, 'shop', 'blue', '10.0.0.5:8080')
+    static final String GREEN_FILE = NginxRouter.render(TEMPLATE, 'shop', 'green', '10.0.0.6:8080')
     static final String PROBE = "curl -sS -o /dev/null -D - --max-time 5 'http://shop.internal/health'"
 
     /** What the running nginx serves: the colour of the upstream file at its last successful reload. */
@@ -96,6 +97,8 @@ map $host $dbdeploy_colour_shop {
         ], shells)
         assertEquals(GREEN_FILE, files[UPSTREAM])
         assertEquals('green', nginxServes)
+        // The file comes from the library's resources/, as Jenkins serves it, just before it is written.
+        assertEquals(1, events.count("libraryResource:${NginxRouter.UPSTREAM_TEMPLATE}".toString()))
     }
 
     @Test
@@ -134,7 +137,7 @@ map $host $dbdeploy_colour_shop {
         runJenkinsfile('deployWithNginxRouter')
 
         assertTrue(shells.contains('./deploy.sh blue'))
-        assertEquals(NginxRouter.render('shop', 'blue', '10.0.0.5:8080'), files[UPSTREAM])
+        assertEquals(NginxRouter.render(TEMPLATE, 'shop', 'blue', '10.0.0.5:8080'), files[UPSTREAM])
         assertEquals('blue', nginxServes)
     }
 
@@ -220,7 +223,7 @@ map $host $dbdeploy_colour_shop {
         Throwable failure = runJenkinsfile('deployWithNginxRouter')
 
         assertNull(failure)
-        assertEquals(NginxRouter.render('shop', 'green', server), files[UPSTREAM])
+        assertEquals(NginxRouter.render(TEMPLATE, 'shop', 'green', server), files[UPSTREAM])
     }
 
     @ParameterizedTest

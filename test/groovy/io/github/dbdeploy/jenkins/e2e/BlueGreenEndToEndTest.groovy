@@ -363,7 +363,7 @@ class BlueGreenEndToEndTest extends LibraryTestBase {
     private static void startNginx(String binary) {
         File tmp = new File(NGINX_DIR, 'tmp')
         tmp.mkdirs()
-        UPSTREAM_FILE.text = NginxRouter.render('shop', 'blue', "127.0.0.1:${bluePort}")
+        UPSTREAM_FILE.text = NginxRouter.render(libraryResourceText(NginxRouter.UPSTREAM_TEMPLATE), 'shop', 'blue', "127.0.0.1:${bluePort}")
         File conf = new File(NGINX_DIR, 'nginx.conf')
         conf.text = """
 worker_processes 1;

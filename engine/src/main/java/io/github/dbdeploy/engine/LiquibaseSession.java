@@ -71,6 +71,8 @@ final class LiquibaseSession {
     private final OneTransactionPostgresDatabase database;
     private final Progress progress;
     private final int serverMajorVersion;
+    /** The deploying session's server process, whose wait events the heartbeat reads; 0 when unknown. */
+    private final int backendPid;
 
     LiquibaseSession(DeploySettings settings, Connection connection, Progress progress) {
         this.settings = settings;
@@ -80,6 +82,7 @@ final class LiquibaseSession {
         } catch (SQLException e) {
             throw DbdeployException.runtime("Cannot read the PostgreSQL server version: " + e.getMessage(), e);
         }
+        this.backendPid = backendPid(connection);
         try {
             this.database = inScope(() -> {
                 OneTransactionPostgresDatabase db = new OneTransactionPostgresDatabase();
@@ -118,9 +121,12 @@ final class LiquibaseSession {
     }
 
     Outcome update() {
-        Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied");
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied", "running");
         liquibase.setChangeExecListener(recorder);
         try {
+            // What update is about to run, for the [n/N] on each line; Liquibase keeps the parsed changelog and the
+            // applied rows from the earlier pending() call, so this asks the database nothing new.
+            recorder.total = pending().size();
             inScope(() -> {
                 liquibase.update(contexts(), labels());
                 return null;
@@ -128,6 +134,8 @@ final class LiquibaseSession {
             return new Outcome(recorder.outcomes, null, null);
         } catch (DbdeployException e) {
             return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
+        } finally {
+            recorder.close();
         }
     }
 
@@ -144,7 +152,8 @@ final class LiquibaseSession {
      * order, so it could undo a different set from the one checked and journaled; here the rows decide.
      */
     Outcome rollback(List<ChangelogHistory.Row> rows) {
-        Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back");
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back", "rolling back");
+        recorder.total = rows.size();
         // The iterator runs a rollback from the last of these to the first, so oldest first here.
         List<RanChangeSet> ran = new ArrayList<>(rows.size());
         for (int i = rows.size() - 1; i >= 0; i--) {
@@ -162,6 +171,17 @@ final class LiquibaseSession {
             return new Outcome(recorder.outcomes, null, null);
         } catch (DbdeployException e) {
             return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
+        } finally {
+            recorder.close();
+        }
+    }
+
+    /** Read from the driver, which learnt it when connecting: no query. */
+    private static int backendPid(Connection connection) {
+        try {
+            return connection.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+        } catch (SQLException notPgjdbc) {
+            return 0; // the heartbeat then shows only the elapsed time
         }
     }
 
@@ -292,23 +312,31 @@ final class LiquibaseSession {
                 + " changeset (<validCheckSum> in XML/YAML, --validCheckSum: in formatted SQL). Then run migrate again.";
     }
 
-    /** Prints one line per changeset as it finishes and keeps what happened for the summary. */
-    private final class Recorder extends AbstractChangeExecListener {
+    /**
+     * Prints one line per changeset as it finishes, {@code [n/N]} for where it stands in the run, and keeps what
+     * happened for the summary; while a changeset runs longer than {@link Heartbeat#interval}, its heartbeat.
+     */
+    private final class Recorder extends AbstractChangeExecListener implements AutoCloseable {
         private final ChangesetOutcome.Status doneStatus;
         private final String verb;
+        private final String runningVerb;
+        private int total;
+        private final Heartbeat heartbeat = new Heartbeat(settings, progress, backendPid);
         private final List<ChangesetOutcome> outcomes = new ArrayList<>();
+        private int number;
         private long started;
         private Failure failure;
 
-        Recorder(ChangesetOutcome.Status doneStatus, String verb) {
+        Recorder(ChangesetOutcome.Status doneStatus, String verb, String runningVerb) {
             this.doneStatus = doneStatus;
             this.verb = verb;
+            this.runningVerb = runningVerb;
         }
 
         @Override
         public void willRun(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
                             ChangeSet.RunStatus runStatus) {
-            started = System.nanoTime();
+            begin(changeSet);
         }
 
         @Override
@@ -319,7 +347,7 @@ final class LiquibaseSession {
 
         @Override
         public void willRollback(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
-            started = System.nanoTime();
+            begin(changeSet);
             LiquibaseSession.this.database.deferNextCommit();
         }
 
@@ -349,10 +377,30 @@ final class LiquibaseSession {
             failure = new Failure(changeSet.getId(), changeSet.getAuthor(), changeSet.getFilePath(), reason(e));
         }
 
+        private void begin(ChangeSet cs) {
+            started = System.nanoTime();
+            number++;
+            heartbeat.start(line(runningVerb, cs), started);
+        }
+
         private void done(ChangeSet cs, ChangesetOutcome.Status status, String word) {
+            heartbeat.stop();
             long ms = (System.nanoTime() - started) / 1_000_000;
             outcomes.add(new ChangesetOutcome(cs.getId(), cs.getAuthor(), cs.getFilePath(), ms, status));
-            progress.info(String.format("  %-11s %s (%s) %d ms", word, cs.getId(), cs.getFilePath(), ms));
+            progress.info(line(word, cs) + " " + ms + " ms");
+        }
+
+        /** "  [2/5] applied     002-email (sql/002-email.sql)": the word in a column, so ids line up. */
+        private String line(String word, ChangeSet cs) {
+            // Should Liquibase run more than it listed as pending, the count still reads sensibly.
+            return String.format("  [%d/%d] %-11s %s (%s)", number, Math.max(number, total), word, cs.getId(),
+                    cs.getFilePath());
+        }
+
+        /** The run is over: the heartbeat's thread and second connection, if any, go too. */
+        @Override
+        public void close() {
+            heartbeat.close();
         }
     }
 }
