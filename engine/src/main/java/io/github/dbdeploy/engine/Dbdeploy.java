@@ -45,6 +45,8 @@ public final class Dbdeploy {
             case ROLLBACK -> rollback(settings.rollbackTarget());
             case STATUS -> printStatus();
             case HISTORY -> printHistory();
+            case ADOPT -> adopt();
+            case BASELINE -> baseline();
             case PACKAGE -> throw DbdeployException.configuration("package builds a bundle and needs no database;"
                     + " run mvn dbdeploy:package.");
         };
@@ -60,6 +62,7 @@ public final class Dbdeploy {
         String fingerprint = ChangelogFingerprint.of(settings.changelogRoot(), settings.contexts(), settings.labels());
         try (TargetDatabase db = TargetDatabase.open(settings, "migrate " + id)) {
             Connection c = db.connection();
+            HistoryAdoption.refuseUnadopted(c, settings, "migrate", mavenCommand("adopt"));
             DeploymentJournal journal = new DeploymentJournal(c);
             ChangelogHistory history = new ChangelogHistory(c);
 
@@ -190,6 +193,7 @@ public final class Dbdeploy {
         long started = System.nanoTime();
         String id = deploymentId();
         try (TargetDatabase db = TargetDatabase.open(settings, "dry-run " + id)) {
+            HistoryAdoption.refuseUnadopted(db.connection(), settings, "migrate", mavenCommand("adopt"));
             LiquibaseSession liquibase = new LiquibaseSession(settings, db.connection(), progress);
             List<ChangeSet> pending = pendingWithoutSideEffects(liquibase, new ChangelogHistory(db.connection()));
             StringWriter sql = new StringWriter();
@@ -216,6 +220,7 @@ public final class Dbdeploy {
         long started = System.nanoTime();
         try (TargetDatabase db = TargetDatabase.open(settings, "rollback")) {
             Connection c = db.connection();
+            HistoryAdoption.refuseUnadopted(c, settings, "rollback", mavenCommand("adopt"));
             db.lock(settings.lockWait(), progress);
             DeploymentJournal journal = new DeploymentJournal(c);
             ChangelogHistory history = new ChangelogHistory(c);
@@ -272,6 +277,19 @@ public final class Dbdeploy {
         } catch (SQLException e) {
             throw DbdeployException.runtime("Database error during rollback: " + scrub(e.getMessage()), e);
         }
+    }
+
+    /**
+     * Records as applied, without running them, the migrations another tool's history table says are applied (see
+     * {@link HistoryAdoption}); a dry run prints them.
+     */
+    public RunSummary adopt() {
+        return finish(new HistoryAdoption(settings, progress).adopt(deploymentId(), mavenCommand("migrate")));
+    }
+
+    /** Records every migration up to {@link DeploySettings#baselineVersion()} as applied, without running it. */
+    public RunSummary baseline() {
+        return finish(new HistoryAdoption(settings, progress).baseline(deploymentId(), mavenCommand("migrate")));
     }
 
     private static Deployment findDeployment(DeploymentJournal journal, boolean hasJournal, String id)
@@ -407,9 +425,12 @@ public final class Dbdeploy {
 
     private RunSummary finish(RunSummary summary) {
         SummaryWriter.write(summary, settings.outputDirectory());
-        String counts = summary.command() == Command.ROLLBACK
-                ? "rolled back " + summary.applied()
-                : "applied " + summary.applied() + ", skipped " + summary.skipped();
+        String counts = switch (summary.command()) {
+            case ROLLBACK -> "rolled back " + summary.applied();
+            case ADOPT, BASELINE -> "recorded " + summary.applied() + " as applied (not run), already recorded "
+                    + summary.skipped();
+            default -> "applied " + summary.applied() + ", skipped " + summary.skipped();
+        };
         progress.info(String.format("dbdeploy %s %s: %s, %s, %s (deployment %s)", summary.command(),
                 summary.environment(), summary.status(), counts, SummaryWriter.seconds(summary.durationMs()),
                 summary.deploymentId()));

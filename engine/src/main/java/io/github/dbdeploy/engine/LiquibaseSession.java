@@ -27,6 +27,9 @@ import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.LiquibaseException;
 import liquibase.logging.core.NoOpLogService;
 import liquibase.resource.DirectoryResourceAccessor;
+import liquibase.sql.Sql;
+import liquibase.sqlgenerator.SqlGeneratorFactory;
+import liquibase.statement.core.MarkChangeSetRanStatement;
 import liquibase.ui.LoggerUIService;
 
 /**
@@ -130,6 +133,24 @@ final class LiquibaseSession {
         inScope(() -> {
             liquibase.update(contexts(), labels(), out);
             return null;
+        });
+    }
+
+    /**
+     * The SQL that records {@code changeSet} as applied, exactly as Liquibase writes the row after running a changeset
+     * (its MD5SUM, the next ORDEREXECUTED, EXECTYPE {@code EXECUTED}, as {@code liquibase changelog-sync} does), with
+     * {@code comment} in COMMENTS. Run by the caller, in its own transaction. DATABASECHANGELOG must exist.
+     */
+    List<String> markRanSql(ChangeSet changeSet, String comment) {
+        changeSet.setComments(comment); // COMMENTS is not part of the checksum
+        return inScope(() -> {
+            Sql[] sql = SqlGeneratorFactory.getInstance().generateSql(
+                    new MarkChangeSetRanStatement(changeSet, ChangeSet.ExecType.EXECUTED), database);
+            List<String> out = new ArrayList<>();
+            for (Sql s : sql) {
+                out.add(s.toSql());
+            }
+            return out;
         });
     }
 
