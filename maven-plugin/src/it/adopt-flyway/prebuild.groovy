@@ -1,12 +1,8 @@
 import java.nio.file.Files
-import java.sql.DriverManager
 import io.github.dbdeploy.maven.it.ItDatabase
 
-def port = pgPort as int
 // The reference database, where Flyway applies every file.
-DriverManager.getConnection("jdbc:postgresql://localhost:${port}/postgres?user=postgres").withCloseable { c ->
-    c.createStatement().execute('create database adopt_flyway_reference owner ' + ItDatabase.APP_USER)
-}
+ItDatabase.createDatabase(pgPort as int, 'adopt_flyway_reference')
 // The same migrations with V2 edited after Flyway applied it: adopt must refuse them.
 def source = new File(basedir, '../../../../engine/src/test/resources/formats/flyway').canonicalFile
 def edited = new File(basedir, 'target/edited')
