@@ -210,7 +210,7 @@ final class HistoryAdoption {
             return new RunSummary(command, RunSummary.SUCCESS, settings.environment(), id, 0, already,
                     elapsed(started), List.of(), null, false);
         }
-        liquibase.pending(); // creates DATABASECHANGELOG where it is missing, exactly as Liquibase would
+        liquibase.createHistoryTable();
         DeploymentJournal journal = new DeploymentJournal(c);
         journal.create();
         ChangelogHistory.State before = history.state();

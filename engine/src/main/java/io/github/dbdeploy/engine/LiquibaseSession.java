@@ -19,6 +19,7 @@ import liquibase.Scope;
 import liquibase.UpdateSummaryEnum;
 import liquibase.UpdateSummaryOutputEnum;
 import liquibase.analytics.configuration.AnalyticsArgs;
+import liquibase.changelog.ChangeLogHistoryServiceFactory;
 import liquibase.changelog.ChangeSet;
 import liquibase.changelog.DatabaseChangeLog;
 import liquibase.changelog.visitor.AbstractChangeExecListener;
@@ -132,6 +133,16 @@ final class LiquibaseSession {
     void updateSql(Writer out) {
         inScope(() -> {
             liquibase.update(contexts(), labels(), out);
+            return null;
+        });
+    }
+
+    /** Creates DATABASECHANGELOG where it is missing, as Liquibase's update does before it runs anything. */
+    void createHistoryTable() {
+        inScope(() -> {
+            Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class).getChangeLogService(database)
+                    .init();
+            database.commit();
             return null;
         });
     }
