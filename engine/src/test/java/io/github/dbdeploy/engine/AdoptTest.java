@@ -207,7 +207,7 @@ class AdoptTest {
         assertEquals(3, adopt.applied());
         RunSummary migrate = new Dbdeploy(settings(url, changelog, "next"), progress).migrate();
         assertEquals(List.of("4", "10"), migrate.changesets().stream().map(ChangesetOutcome::id).toList());
-        assertEquals(List.of("3 f"), column(url, "select version || ' ' || dirty from schema_migrations"));
+        assertEquals(List.of("3 false"), column(url, "select version || ' ' || dirty from schema_migrations"));
     }
 
     @Test
@@ -235,7 +235,7 @@ class AdoptTest {
         assertTrue(rollback.getMessage().startsWith("Refusing to rollback: this database has golang-migrate's"),
                 rollback.getMessage());
         assertEquals(before, SchemaDump.of(url));
-        assertEquals(List.of("f f"), column(url, "select to_regclass('databasechangelog') is not null"
+        assertEquals(List.of("false false"), column(url, "select to_regclass('databasechangelog') is not null"
                 + " || ' ' || (to_regclass('dbdeploy_deployment') is not null)"));
     }
 
