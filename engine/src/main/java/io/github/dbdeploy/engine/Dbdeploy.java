@@ -427,8 +427,8 @@ public final class Dbdeploy {
         SummaryWriter.write(summary, settings.outputDirectory());
         String counts = switch (summary.command()) {
             case ROLLBACK -> "rolled back " + summary.applied();
-            case ADOPT, BASELINE -> "recorded " + summary.applied() + " as applied (not run), already recorded "
-                    + summary.skipped();
+            case ADOPT, BASELINE -> (summary.dryRun() ? "would record " + summary.changesets().size()
+                    : "recorded " + summary.applied()) + " as applied (not run), already recorded " + summary.skipped();
             default -> "applied " + summary.applied() + ", skipped " + summary.skipped();
         };
         progress.info(String.format("dbdeploy %s %s: %s, %s, %s (deployment %s)", summary.command(),
