@@ -146,10 +146,17 @@ final class Adoption {
         private final Map<String, Mark> marks = new LinkedHashMap<>();
         private final List<String> problems = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
+        /** Versioned migrations by canonical version: a history of thousands of rows is matched in one pass. */
+        private final Map<String, Migration> byVersion = new java.util.HashMap<>();
 
         RowMatcher(ForeignHistory.Tool tool, List<Migration> migrations) {
             this.tool = tool;
             this.migrations = migrations;
+            for (Migration m : migrations) {
+                if (!m.repeatable()) {
+                    byVersion.put(canonical(m.version()), m);
+                }
+            }
         }
 
         void flyway(List<ForeignHistory.Row> rows) {
@@ -319,12 +326,7 @@ final class Adoption {
             if (version == null || !NUMERIC_VERSION.matcher(version).matches()) {
                 return null;
             }
-            for (Migration m : migrations) {
-                if (!m.repeatable() && Migration.VERSION_ORDER.compare(m.version(), version) == 0) {
-                    return m;
-                }
-            }
-            return null;
+            return byVersion.get(canonical(version));
         }
 
         private void mark(Migration m, LocalDateTime appliedAt) {

@@ -215,22 +215,26 @@ final class HistoryAdoption {
         journal.create();
         ChangelogHistory.State before = history.state();
         c.setAutoCommit(false);
+        List<ChangeSet> marked = todo.stream().map(m -> byKey.get(key(m.file(), m.id()))).toList();
+        // Batched: a thousand history rows are a few round trips, not two thousand.
         try (Statement st = c.createStatement(); PreparedStatement time = c.prepareStatement("update "
                 + ChangelogHistory.TABLE + " set dateexecuted = ? where id = ? and author = ? and filename = ?")) {
-            for (Adoption.Mark m : todo) {
-                ChangeSet cs = byKey.get(key(m.file(), m.id()));
-                for (String sql : liquibase.markRanSql(cs, comment)) {
-                    st.execute(sql);
-                }
+            for (String sql : liquibase.markRanSql(marked, comment)) {
+                st.addBatch(sql);
+            }
+            st.executeBatch();
+            for (int i = 0; i < todo.size(); i++) {
+                Adoption.Mark m = todo.get(i);
                 if (m.appliedAt() != null) {
                     time.setObject(1, m.appliedAt());
-                    time.setString(2, cs.getId());
-                    time.setString(3, cs.getAuthor());
-                    time.setString(4, cs.getFilePath());
-                    time.executeUpdate();
+                    time.setString(2, marked.get(i).getId());
+                    time.setString(3, marked.get(i).getAuthor());
+                    time.setString(4, marked.get(i).getFilePath());
+                    time.addBatch();
                 }
                 progress.info("  recorded    " + describe(m));
             }
+            time.executeBatch();
             // The journal's first commit is this transaction's: every row above and the journal entry, or nothing.
             journal.start(id, settings.environment(), settings.deployedBy(), before.maxOrder());
         } catch (SQLException | RuntimeException e) {

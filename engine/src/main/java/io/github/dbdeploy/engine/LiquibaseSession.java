@@ -148,18 +148,20 @@ final class LiquibaseSession {
     }
 
     /**
-     * The SQL that records {@code changeSet} as applied, exactly as Liquibase writes the row after running a changeset
-     * (its MD5SUM, the next ORDEREXECUTED, EXECTYPE {@code EXECUTED}, as {@code liquibase changelog-sync} does), with
-     * {@code comment} in COMMENTS. Run by the caller, in its own transaction. DATABASECHANGELOG must exist.
+     * The SQL that records {@code changeSets} as applied, in this order, exactly as Liquibase writes the row after
+     * running a changeset (its MD5SUM, the next ORDEREXECUTED, EXECTYPE {@code EXECUTED}, as {@code liquibase
+     * changelog-sync} does), with {@code comment} in COMMENTS. Run by the caller, in its own transaction.
+     * DATABASECHANGELOG must exist.
      */
-    List<String> markRanSql(ChangeSet changeSet, String comment) {
-        changeSet.setComments(comment); // COMMENTS is not part of the checksum
+    List<String> markRanSql(List<ChangeSet> changeSets, String comment) {
         return inScope(() -> {
-            Sql[] sql = SqlGeneratorFactory.getInstance().generateSql(
-                    new MarkChangeSetRanStatement(changeSet, ChangeSet.ExecType.EXECUTED), database);
             List<String> out = new ArrayList<>();
-            for (Sql s : sql) {
-                out.add(s.toSql());
+            for (ChangeSet changeSet : changeSets) {
+                changeSet.setComments(comment); // COMMENTS is not part of the checksum
+                for (Sql s : SqlGeneratorFactory.getInstance().generateSql(
+                        new MarkChangeSetRanStatement(changeSet, ChangeSet.ExecType.EXECUTED), database)) {
+                    out.add(s.toSql());
+                }
             }
             return out;
         });
