@@ -29,6 +29,9 @@ final class HistoryAdoption {
     private static final String TABLES = "flyway_schema_history, schema_migrations, __diesel_schema_migrations,"
             + " drizzle.__drizzle_migrations, knex_migrations and alembic_version";
 
+    /** {@code dbdeploy.adoptFrom=none}: no other tool ever managed this database, whatever its tables are called. */
+    static final String NO_TOOL = "none";
+
     private final DeploySettings settings;
     private final Progress progress;
 
@@ -104,11 +107,13 @@ final class HistoryAdoption {
     /**
      * Refuses {@code command} on a database that has another tool's history and no dbdeploy history: every migration
      * would look new to dbdeploy, so migrate would run them all again. Reads only; returns at once once dbdeploy has
-     * a journal or DATABASECHANGELOG rows.
+     * a journal or DATABASECHANGELOG rows, or when {@code dbdeploy.adoptFrom=none} says a table of that name is the
+     * application's own.
      */
     static void refuseUnadopted(Connection c, DeploySettings settings, String command, String adoptCommand)
             throws SQLException {
-        if (new DeploymentJournal(c).exists() || new ChangelogHistory(c).state().rows() > 0) {
+        if (NO_TOOL.equalsIgnoreCase(settings.adoptFrom()) || new DeploymentJournal(c).exists()
+                || new ChangelogHistory(c).state().rows() > 0) {
             return;
         }
         MigrationFormat format = null;
@@ -131,7 +136,8 @@ final class HistoryAdoption {
                 + " and no dbdeploy history, so dbdeploy would take every migration for one never applied"
                 + (command.equals("migrate") ? " and run it again" : "") + ". Record what "
                 + (found.size() == 1 ? found.get(0).tool().id() : "that tool") + " applied first:\n  " + adopt
-                + "\nthen run " + command + " again. Nothing was changed.");
+                + "\nthen run " + command + " again. Nothing was changed. (If that table is your application's own, set -D"
+                + PropertyNames.ADOPT_FROM + "=" + NO_TOOL + ".)");
     }
 
     private ForeignHistory.Table chooseTable(Connection c, MigrationFormat directoryFormat) throws SQLException {

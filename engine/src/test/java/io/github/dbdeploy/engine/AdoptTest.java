@@ -230,13 +230,19 @@ class AdoptTest {
         assertEquals("Refusing to migrate: this database has golang-migrate's history table schema_migrations"
                 + " (1 row(s)) and no dbdeploy history, so dbdeploy would take every migration for one never applied"
                 + " and run it again. Record what golang-migrate applied first:\n  mvn dbdeploy:adopt -Penv=prod\n"
-                + "then run migrate again. Nothing was changed.", migrate.getMessage());
+                + "then run migrate again. Nothing was changed. (If that table is your application's own, set"
+                + " -Ddbdeploy.adoptFrom=none.)", migrate.getMessage());
         assertTrue(dryRun.getMessage().startsWith("Refusing to migrate"), dryRun.getMessage());
         assertTrue(rollback.getMessage().startsWith("Refusing to rollback: this database has golang-migrate's"),
                 rollback.getMessage());
         assertEquals(before, SchemaDump.of(url));
         assertEquals(List.of("false false"), column(url, "select to_regclass('databasechangelog') is not null"
                 + " || ' ' || (to_regclass('dbdeploy_deployment') is not null)"));
+
+        // A table of that name that is the application's own: the user says so, and migrate runs.
+        RunSummary own = new Dbdeploy(settings(url, changelog, "v1", b -> b.adoptFrom("none")), progress).migrate();
+        assertEquals(RunSummary.ROLLED_BACK, own.status(), "the guard let migrate run");
+        assertTrue(own.error().contains("already exists"), "000001 ran and met its own tables: " + own.error());
     }
 
     @Test
