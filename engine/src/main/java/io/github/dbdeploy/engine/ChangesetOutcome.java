@@ -23,7 +23,9 @@ public record ChangesetOutcome(String id, String author, String file, long durat
     }
 
     public enum Status {
-        APPLIED("applied"), FAILED("failed"), ROLLED_BACK("rolled_back"), PENDING("pending");
+        APPLIED("applied"), FAILED("failed"), ROLLED_BACK("rolled_back"), PENDING("pending"),
+        /** adopt and baseline: recorded as applied without running it. */
+        RECORDED("recorded");
 
         private final String label;
 

@@ -16,6 +16,10 @@ public enum Command {
     ROLLBACK(true),
     STATUS(true),
     HISTORY(true),
+    /** Records what another tool's history table says is applied, without running it. */
+    ADOPT(true),
+    /** Records every migration up to a version as applied, without running it. */
+    BASELINE(true),
     /** Builds the bundle; needs no database and never runs on a host. */
     PACKAGE(false);
 

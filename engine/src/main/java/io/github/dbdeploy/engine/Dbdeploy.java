@@ -113,6 +113,8 @@ public final class Dbdeploy {
             case ROLLBACK -> rollback(settings.rollbackTarget());
             case STATUS -> printStatus();
             case HISTORY -> printHistory();
+            case ADOPT -> adopt();
+            case BASELINE -> baseline();
             case PACKAGE -> throw DbdeployException.configuration("package builds a bundle and needs no database;"
                     + " run mvn dbdeploy:package.");
         };
@@ -128,6 +130,7 @@ public final class Dbdeploy {
         String fingerprint = ChangelogFingerprint.of(settings);
         try (TargetDatabase db = TargetDatabase.open(settings, "migrate " + id)) {
             Connection c = db.connection();
+            HistoryAdoption.refuseUnadopted(c, settings, "migrate", commandLine(settings.environment(), Command.ADOPT));
             DeploymentJournal journal = new DeploymentJournal(c);
             ChangelogHistory history = new ChangelogHistory(c);
 
@@ -292,6 +295,7 @@ public final class Dbdeploy {
         long started = System.nanoTime();
         String id = deploymentId();
         try (TargetDatabase db = TargetDatabase.open(settings, "dry-run " + id)) {
+            HistoryAdoption.refuseUnadopted(db.connection(), settings, "migrate", commandLine(settings.environment(), Command.ADOPT));
             LiquibaseSession liquibase = new LiquibaseSession(settings, db.connection(), progress);
             List<ChangeSet> pending = pendingWithoutSideEffects(liquibase, new ChangelogHistory(db.connection()));
             StringWriter sql = new StringWriter();
@@ -318,6 +322,7 @@ public final class Dbdeploy {
         long started = System.nanoTime();
         try (TargetDatabase db = TargetDatabase.open(settings, "rollback")) {
             Connection c = db.connection();
+            HistoryAdoption.refuseUnadopted(c, settings, "rollback", commandLine(settings.environment(), Command.ADOPT));
             db.lock(settings.lockWait(), progress);
             DeploymentJournal journal = new DeploymentJournal(c);
             ChangelogHistory history = new ChangelogHistory(c);
@@ -375,6 +380,19 @@ public final class Dbdeploy {
         } catch (SQLException e) {
             throw DbdeployException.runtime("Database error during rollback: " + scrub(e.getMessage()), e);
         }
+    }
+
+    /**
+     * Records as applied, without running them, the migrations another tool's history table says are applied (see
+     * {@link HistoryAdoption}); a dry run prints them.
+     */
+    public RunSummary adopt() {
+        return finish(new HistoryAdoption(settings, progress).adopt(deploymentId(), commandLine(settings.environment(), Command.MIGRATE)));
+    }
+
+    /** Records every migration up to {@link DeploySettings#baselineVersion()} as applied, without running it. */
+    public RunSummary baseline() {
+        return finish(new HistoryAdoption(settings, progress).baseline(deploymentId(), commandLine(settings.environment(), Command.MIGRATE)));
     }
 
     /** The argument that names {@code target} on the command line again, e.g. for "run it again". */
@@ -513,9 +531,12 @@ public final class Dbdeploy {
 
     private RunSummary finish(RunSummary summary) {
         SummaryWriter.write(summary, settings.outputDirectory());
-        String counts = summary.command() == Command.ROLLBACK
-                ? "rolled back " + summary.applied()
-                : "applied " + summary.applied() + ", skipped " + summary.skipped();
+        String counts = switch (summary.command()) {
+            case ROLLBACK -> "rolled back " + summary.applied();
+            case ADOPT, BASELINE -> (summary.dryRun() ? "would record " + summary.changesets().size()
+                    : "recorded " + summary.applied()) + " as applied (not run), already recorded " + summary.skipped();
+            default -> "applied " + summary.applied() + ", skipped " + summary.skipped();
+        };
         progress.info(String.format("dbdeploy %s %s: %s, %s, %s (deployment %s)", summary.command(),
                 summary.environment(), summary.status(), counts, SummaryWriter.seconds(summary.durationMs()),
                 summary.deploymentId()));

@@ -31,6 +31,8 @@ public final class DeploySettings {
     private final boolean dryRun;
     private final boolean failOnPending;
     private final RollbackTarget rollbackTarget;
+    private final String adoptFrom;
+    private final String baselineVersion;
 
     private DeploySettings(Builder b) {
         this.environment = b.environment;
@@ -49,6 +51,8 @@ public final class DeploySettings {
         this.dryRun = b.dryRun;
         this.failOnPending = b.failOnPending;
         this.rollbackTarget = b.rollbackTarget;
+        this.adoptFrom = b.adoptFrom;
+        this.baselineVersion = b.baselineVersion;
     }
 
     public static Builder builder() {
@@ -136,6 +140,16 @@ public final class DeploySettings {
         return rollbackTarget;
     }
 
+    /** {@code adopt}: the tool whose history to read, or null to find it. */
+    public String adoptFrom() {
+        return adoptFrom;
+    }
+
+    /** {@code baseline}: the last migration the database already has, or null. */
+    public String baselineVersion() {
+        return baselineVersion;
+    }
+
     /** The JDBC URL with any {@code password=} parameter masked, for messages. */
     public String displayUrl() {
         return jdbcUrl == null ? null : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****");
@@ -159,6 +173,8 @@ public final class DeploySettings {
         private boolean dryRun;
         private boolean failOnPending;
         private RollbackTarget rollbackTarget = RollbackTarget.lastDeployment();
+        private String adoptFrom;
+        private String baselineVersion;
 
         public Builder environment(String v) {
             this.environment = v;
@@ -240,6 +256,16 @@ public final class DeploySettings {
 
         public Builder rollbackTarget(RollbackTarget v) {
             this.rollbackTarget = Objects.requireNonNull(v, "rollbackTarget");
+            return this;
+        }
+
+        public Builder adoptFrom(String v) {
+            this.adoptFrom = blankToNull(v);
+            return this;
+        }
+
+        public Builder baselineVersion(String v) {
+            this.baselineVersion = blankToNull(v);
             return this;
         }
 

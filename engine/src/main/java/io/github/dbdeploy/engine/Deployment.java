@@ -17,4 +17,8 @@ public record Deployment(String id, String environment, Instant startedAt, Insta
     public static final String FAILED = "failed";
     public static final String ROLLED_BACK = "rolled_back";
     public static final String INTERRUPTED = "interrupted";
+    /** dbdeploy:adopt recorded another tool's applied migrations (nothing ran; rollback never picks it). */
+    public static final String ADOPTED = "adopted";
+    /** dbdeploy:baseline recorded migrations the database already had (nothing ran). */
+    public static final String BASELINE = "baseline";
 }

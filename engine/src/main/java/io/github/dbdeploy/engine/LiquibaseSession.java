@@ -21,6 +21,7 @@ import liquibase.UpdateSummaryEnum;
 import liquibase.UpdateSummaryOutputEnum;
 import liquibase.analytics.configuration.AnalyticsArgs;
 import liquibase.changelog.ChangeLogIterator;
+import liquibase.changelog.ChangeLogHistoryServiceFactory;
 import liquibase.changelog.ChangeSet;
 import liquibase.changelog.DatabaseChangeLog;
 import liquibase.changelog.RanChangeSet;
@@ -32,6 +33,9 @@ import liquibase.exception.LiquibaseException;
 import liquibase.exception.ValidationFailedException;
 import liquibase.logging.core.NoOpLogService;
 import liquibase.resource.DirectoryResourceAccessor;
+import liquibase.sql.Sql;
+import liquibase.sqlgenerator.SqlGeneratorFactory;
+import liquibase.statement.core.MarkChangeSetRanStatement;
 import liquibase.ui.LoggerUIService;
 
 /**
@@ -143,6 +147,36 @@ final class LiquibaseSession {
         inScope(() -> {
             liquibase.update(contexts(), labels(), out);
             return null;
+        });
+    }
+
+    /** Creates DATABASECHANGELOG where it is missing, as Liquibase's update does before it runs anything. */
+    void createHistoryTable() {
+        inScope(() -> {
+            Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class).getChangeLogService(database)
+                    .init();
+            database.commit();
+            return null;
+        });
+    }
+
+    /**
+     * The SQL that records {@code changeSets} as applied, in this order, exactly as Liquibase writes the row after
+     * running a changeset (its MD5SUM, the next ORDEREXECUTED, EXECTYPE {@code EXECUTED}, as {@code liquibase
+     * changelog-sync} does), with {@code comment} in COMMENTS. Run by the caller, in its own transaction.
+     * DATABASECHANGELOG must exist.
+     */
+    List<String> markRanSql(List<ChangeSet> changeSets, String comment) {
+        return inScope(() -> {
+            List<String> out = new ArrayList<>();
+            for (ChangeSet changeSet : changeSets) {
+                changeSet.setComments(comment); // COMMENTS is not part of the checksum
+                for (Sql s : SqlGeneratorFactory.getInstance().generateSql(
+                        new MarkChangeSetRanStatement(changeSet, ChangeSet.ExecType.EXECUTED), database)) {
+                    out.add(s.toSql());
+                }
+            }
+            return out;
         });
     }
 

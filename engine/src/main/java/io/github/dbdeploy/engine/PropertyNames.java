@@ -21,6 +21,14 @@ public final class PropertyNames {
      */
     public static final String FORMAT = "dbdeploy.format";
     public static final String TAG = "dbdeploy.tag";
+    /**
+     * adopt: the tool whose history table to read ({@code flyway}, {@code golang-migrate}, {@code dbmate},
+     * {@code sql}, {@code diesel}, {@code drizzle}, {@code rails}, {@code knex}, {@code alembic}); found by itself when
+     * only one is there.
+     */
+    public static final String ADOPT_FROM = "dbdeploy.adoptFrom";
+    /** baseline (and adopt from a tool whose migrations are code): the last migration the database already has. */
+    public static final String BASELINE_VERSION = "dbdeploy.baselineVersion";
     public static final String LOCK_WAIT_SECONDS = "dbdeploy.lockWaitSeconds";
     public static final String ROLLBACK_ON_FAILURE = "dbdeploy.rollbackOnFailure";
     public static final String DRY_RUN = "dbdeploy.dryRun";

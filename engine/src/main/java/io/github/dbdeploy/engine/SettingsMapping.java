@@ -74,6 +74,8 @@ public final class SettingsMapping {
                 .labels(v.string(PropertyNames.LABELS))
                 .dryRun(v.bool(PropertyNames.DRY_RUN, false))
                 .failOnPending(v.bool(PropertyNames.FAIL_ON_PENDING, false))
+                .adoptFrom(v.string(PropertyNames.ADOPT_FROM))
+                .baselineVersion(v.string(PropertyNames.BASELINE_VERSION))
                 .rollbackTarget(RollbackTarget.of(v.string(PropertyNames.ROLLBACK_TAG),
                         v.integer(PropertyNames.ROLLBACK_COUNT)))
                 .deployedBy(v.string(PropertyNames.DEPLOYED_BY))

@@ -32,6 +32,13 @@ public class RollbackMojo extends AbstractDatabaseMojo {
     @Parameter(property = PropertyNames.ROLLBACK_COUNT)
     private String rollbackCount;
 
+    /**
+     * {@code none} when a table named like another tool's history ({@code schema_migrations}...) is the application's
+     * own: then a database without dbdeploy history is not refused as one another tool manages.
+     */
+    @Parameter(property = PropertyNames.ADOPT_FROM)
+    private String adoptFrom;
+
     @Inject
     public RollbackMojo(SettingsDecrypter settingsDecrypter) {
         super(settingsDecrypter);

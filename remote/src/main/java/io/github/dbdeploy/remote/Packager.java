@@ -15,14 +15,15 @@ public final class Packager {
     }
 
     /**
-     * @param changelog       the master changelog
+     * @param changelog       the master changelog, or a directory changelog (then the bundle's root itself)
      * @param baseDirectory   the project directory: the manifest shows the changelog root relative to it, and its git
      *                        commit (when it is in a git work tree) goes into the manifest
      * @param pluginVersion   the dbdeploy version
      * @param outputDirectory where {@value #BUNDLE_FILE} is written (target/dbdeploy)
      */
     public static Bundle bundle(Path changelog, Path baseDirectory, String pluginVersion, Path outputDirectory) {
-        Path root = changelog.toAbsolutePath().normalize().getParent();
+        Path given = changelog.toAbsolutePath().normalize();
+        Path root = java.nio.file.Files.isDirectory(given) ? given : given.getParent();
         Path base = baseDirectory.toAbsolutePath().normalize();
         String shownRoot = root.startsWith(base) ? base.relativize(root).toString().replace('\\', '/') : root.toString();
         return BundleWriter.write(changelog, shownRoot.isEmpty() ? "." : shownRoot, pluginVersion, gitCommit(base),

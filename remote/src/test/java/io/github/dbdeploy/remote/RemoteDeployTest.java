@@ -119,6 +119,42 @@ class RemoteDeployTest {
     }
 
     @Test
+    void aDirectoryChangelogIsBundledAsItsOwnRootAndRunsOnTheHostWithItsDownFiles(@TempDir Path project)
+            throws Exception {
+        String url = TestDatabases.newDatabase("remote_directory");
+        Path migrations = project.resolve("db/migrations");
+        Files.createDirectories(migrations);
+        try (var files = Files.list(Path.of("../engine/src/test/resources/formats/golang-migrate"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, migrations.resolve(f.getFileName().toString()));
+            }
+        }
+        Map<String, String> props = props(url, migrations);
+        props.put("dbdeploy.format", "golang-migrate");
+        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
+
+        RemoteResult migrate = RemoteTestSupport.run(aws, props, project, "migrate", out);
+
+        assertTrue(migrate.succeeded(), out.text());
+        assertEquals(5, migrate.hosts().get(0).applied());
+        assertTrue(out.text().contains("10 file(s), changelog directory, verified"), out.text());
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select string_agg(id || ' ' || author || ' ' || filename, ', '"
+                     + " order by orderexecuted) from databasechangelog")) {
+            rs.next();
+            assertEquals("1 golang-migrate 000001_init.up.sql, 2 golang-migrate 000002_seed.up.sql, 3 golang-migrate"
+                    + " 000003_shipped_status.up.sql, 4 golang-migrate 000004_orders_customer_index.up.sql,"
+                    + " 10 golang-migrate 000010_customer_orders.up.sql", rs.getString(1),
+                    "the same logical paths as a local run: the host's directory is not part of them");
+        }
+
+        RemoteResult rollback = RemoteTestSupport.run(aws, props, project, "rollback", out);
+        assertTrue(rollback.succeeded(), out.text());
+        assertEquals(5, rollback.hosts().get(0).applied());
+        assertFalse(SchemaDump.of(url).contains("customer"), "every down file ran on the host");
+    }
+
+    @Test
     void aFailingChangesetIsRolledBackOnTheHostAndTheRunFails(@TempDir Path project) throws Exception {
         String url = TestDatabases.newDatabase("remote_fail");
         Path changelog = new SampleChangelog(project.resolve("db")).customers()

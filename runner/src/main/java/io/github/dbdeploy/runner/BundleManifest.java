@@ -9,7 +9,8 @@ import io.github.dbdeploy.engine.ChangelogFingerprint.FileHash;
 import io.github.dbdeploy.engine.DbdeployException;
 
 /**
- * What a bundle holds: the master changelog (relative to the changelog root), where that root was in the project,
+ * What a bundle holds: the master changelog (relative to the changelog root, or {@value #DIRECTORY_CHANGELOG} when the
+ * changelog is a directory of migrations, which is then the root), where that root was in the project,
  * the plugin version and git commit that built it, and every file of the root with its SHA-256 and size.
  * Stored as {@value #ENTRY} at the top of the archive; the files are under {@value #CHANGELOG_DIR}/.
  */
@@ -18,6 +19,8 @@ public record BundleManifest(String changelog, String changelogRoot, String plug
     public static final String FORMAT = "dbdeploy-bundle/1";
     public static final String ENTRY = "dbdeploy-manifest.json";
     public static final String CHANGELOG_DIR = "changelog";
+    /** The {@code changelog} of a directory changelog: the bundle's changelog root is the changelog itself. */
+    public static final String DIRECTORY_CHANGELOG = ".";
 
     /** One file of the changelog root. */
     @JsonPropertyOrder({"path", "sha256", "size"})
@@ -29,6 +32,11 @@ public record BundleManifest(String changelog, String changelogRoot, String plug
 
     public BundleManifest {
         files = List.copyOf(files);
+    }
+
+    /** Whether the changelog is the bundle's whole changelog directory (a directory changelog). */
+    public boolean isDirectoryChangelog() {
+        return DIRECTORY_CHANGELOG.equals(changelog);
     }
 
     /** Deterministic JSON: fixed field order, files sorted by path, no timestamps. */
@@ -50,7 +58,8 @@ public record BundleManifest(String changelog, String changelogRoot, String plug
         if (d.files() == null || d.files().stream().anyMatch(f -> f == null || f.path() == null || f.sha256() == null)) {
             throw rejected("its manifest " + ENTRY + " is malformed (a file without path or sha256)");
         }
-        if (d.changelog() == null || d.files().stream().noneMatch(f -> f.path().equals(d.changelog()))) {
+        if (d.changelog() == null || !d.changelog().equals(DIRECTORY_CHANGELOG)
+                && d.files().stream().noneMatch(f -> f.path().equals(d.changelog()))) {
             throw rejected("its manifest names the master changelog " + d.changelog() + ", which is not in the bundle");
         }
         return new BundleManifest(d.changelog(), d.changelogRoot(), d.pluginVersion(), d.gitCommit(), d.files());

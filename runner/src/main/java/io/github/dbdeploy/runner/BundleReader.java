@@ -37,7 +37,7 @@ public final class BundleReader {
     private BundleReader() {
     }
 
-    /** The unpacked bundle: its manifest and the master changelog inside {@code directory}. */
+    /** The unpacked bundle: its manifest and the master changelog (or the directory changelog) inside it. */
     public record Unpacked(BundleManifest manifest, Path changelogRoot, Path changelog) {
     }
 
@@ -105,7 +105,8 @@ public final class BundleReader {
             BundleManifest manifest = BundleManifest.parse(Files.readString(manifestFile, StandardCharsets.UTF_8));
             Path root = dir.resolve(BundleManifest.CHANGELOG_DIR);
             verifyFiles(manifest, root);
-            return new Unpacked(manifest, root, root.resolve(manifest.changelog()));
+            return new Unpacked(manifest, root,
+                    manifest.isDirectoryChangelog() ? root : root.resolve(manifest.changelog()));
         } catch (IOException e) {
             throw BundleManifest.rejected("it cannot be read as a tar.gz archive (" + e.getMessage() + ")");
         }

@@ -21,7 +21,8 @@ import io.github.dbdeploy.engine.DbdeployException;
 
 /**
  * Builds the bundle: a tar.gz of the manifest and every file under the changelog root (the directory of the master
- * changelog, which is Liquibase's search path, so every file a changelog can include). Reproducible: entries sorted,
+ * changelog, which is Liquibase's search path, so every file a changelog can include; or a directory changelog
+ * itself). Reproducible: entries sorted,
  * one fixed time, owner 0/0 without names, mode 0644, no directory entries; the same inputs give the same bytes.
  */
 public final class BundleWriter {
@@ -32,7 +33,7 @@ public final class BundleWriter {
     }
 
     /**
-     * @param changelog     the master changelog file
+     * @param changelog     the master changelog file, or a directory of migrations (a directory changelog)
      * @param changelogRoot how the root is shown in the manifest (e.g. its path relative to the project)
      * @param pluginVersion the dbdeploy version that built it
      * @param gitCommit     the project's commit, or null
@@ -40,18 +41,20 @@ public final class BundleWriter {
      */
     public static Bundle write(Path changelog, String changelogRoot, String pluginVersion, String gitCommit, Path target) {
         Path master = changelog.toAbsolutePath().normalize();
-        if (!Files.isRegularFile(master)) {
+        boolean directory = Files.isDirectory(master);
+        if (!directory && !Files.isRegularFile(master)) {
             throw DbdeployException.configuration("changelog " + master + " does not exist: set dbdeploy.changelog"
-                    + " to the master changelog file");
+                    + " to the master changelog file or to a directory of migrations");
         }
-        Path root = master.getParent();
+        Path root = directory ? master : master.getParent();
         List<FileHash> hashes = ChangelogFingerprint.files(root);
         List<BundleManifest.Entry> entries = new ArrayList<>(hashes.size());
         try {
             for (FileHash h : hashes) {
                 entries.add(new BundleManifest.Entry(h.relativePath(), h.sha256(), Files.size(root.resolve(h.relativePath()))));
             }
-            BundleManifest manifest = new BundleManifest(root.relativize(master).toString().replace('\\', '/'),
+            BundleManifest manifest = new BundleManifest(directory ? BundleManifest.DIRECTORY_CHANGELOG
+                    : root.relativize(master).toString().replace('\\', '/'),
                     changelogRoot, pluginVersion, gitCommit, entries);
             Files.createDirectories(target.toAbsolutePath().getParent());
             Path partial = target.resolveSibling(target.getFileName() + ".part");

@@ -92,7 +92,8 @@ public final class RunnerMain {
             BundleReader.Unpacked bundle = BundleReader.unpack(a.bundle, a.work.resolve("bundle"));
             BundleManifest m = bundle.manifest();
             out.println("dbdeploy runner " + version() + ": " + command + " on environment " + environment + ", bundle "
-                    + a.bundleSha256.substring(0, 12) + " (" + m.files().size() + " file(s), changelog " + m.changelog()
+                    + a.bundleSha256.substring(0, 12) + " (" + m.files().size() + " file(s), changelog "
+                    + (m.isDirectoryChangelog() ? "directory" : m.changelog())
                     + (m.gitCommit() == null ? "" : ", commit " + m.gitCommit()) + ", verified)");
             String reference = blankToNull(properties.get(PropertyNames.PASSWORD));
             if (reference != null && !Credentials.isReference(reference)) {

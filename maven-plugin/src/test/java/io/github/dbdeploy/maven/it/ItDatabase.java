@@ -82,6 +82,11 @@ public final class ItDatabase {
         }
     }
 
+    /** A further database owned by the application user, e.g. a reference to compare an IT's database with. */
+    public static void createDatabase(int port, String name) throws SQLException {
+        execute(port, "postgres", "create database " + name + " owner " + APP_USER);
+    }
+
     private static void execute(int port, String database, String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/" + database
                 + "?user=postgres"); Statement st = c.createStatement()) {
