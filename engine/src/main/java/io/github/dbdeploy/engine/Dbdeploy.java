@@ -395,8 +395,7 @@ public final class Dbdeploy {
                         + " Nothing was changed.");
             }
             boolean allOrNothing = liquibase.rollsBackInOneTransaction(toUndo);
-            progress.info("Rolling back " + toUndo.size() + " changeset(s) to " + label
-                    + (allOrNothing ? ", in one transaction" : ""));
+            progress.info("Rolling back " + toUndo.size() + " changeset(s) to " + label);
             if (!allOrNothing) {
                 progress.warn("Not every changeset to undo can be undone inside a transaction, so each is undone in"
                         + " a transaction of its own: a failure leaves the ones before it undone.");
