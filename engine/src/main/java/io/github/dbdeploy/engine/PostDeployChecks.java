@@ -44,8 +44,9 @@ final class PostDeployChecks {
         }
         List<Check> checks = new ArrayList<>();
         // The splitter of directory changelogs: dollar quotes, strings and comments are read as psql reads them.
+        List<String> lines = text.lines().toList();
         for (SqlScript.Statement s : SqlScript.parse(text).statements()) {
-            checks.add(new Check(name(s), s.sql()));
+            checks.add(new Check(name(s, lines), s.sql()));
         }
         if (checks.isEmpty()) {
             throw DbdeployException.configuration(PropertyNames.CHECKS + " file " + file + " holds no query: add one"
@@ -54,11 +55,15 @@ final class PostDeployChecks {
         return new PostDeployChecks(file, checks);
     }
 
-    /** The statement's own leading comment, else the comment line just above it, else its line number. */
-    private static String name(SqlScript.Statement s) {
-        String first = s.sql().strip().lines().findFirst().orElse("");
+    /** The {@code --} comment on the line right above the statement (or starting it), else its line number. */
+    private static String name(SqlScript.Statement s, List<String> lines) {
+        String first = s.sql().strip();
         if (first.startsWith("--")) {
-            return first.substring(2).strip();
+            return first.lines().findFirst().orElse("").substring(2).strip();
+        }
+        int above = s.line() - 2; // index of the line above, lines counted from 1
+        if (above >= 0 && above < lines.size() && lines.get(above).strip().startsWith("--")) {
+            return lines.get(above).strip().substring(2).strip();
         }
         return "line " + s.line();
     }
