@@ -32,6 +32,16 @@ public class MigrateMojo extends AbstractDatabaseMojo {
     @Parameter(property = PropertyNames.ROLLBACK_ON_FAILURE, defaultValue = "true")
     private boolean rollbackOnFailure;
 
+    /**
+     * {@code changeset}: each changeset commits on its own, and a failure runs the rollback scripts of those before it.
+     * {@code deployment}: all pending changesets commit together or not at all (no rollback script runs), holding
+     * every lock they take until the end; refused when a changeset must run outside a transaction.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = PropertyNames.TRANSACTION, defaultValue = "changeset")
+    private String transaction;
+
     @Inject
     public MigrateMojo(SettingsDecrypter settingsDecrypter) {
         super(settingsDecrypter);
