@@ -190,7 +190,8 @@ final class LiquibaseSession {
                 return outcome;
             }
             try {
-                guard.backOff(what + " (at " + outcome.describeFailure().split("\\. ", 2)[0] + ")",
+                Failure at = outcome.failure();
+                guard.backOff(what + (at == null ? "" : " at changeset " + at.id() + " (" + at.file() + ")"),
                         retry + 1, database.lastBlockers());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

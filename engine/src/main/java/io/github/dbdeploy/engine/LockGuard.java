@@ -20,9 +20,11 @@ import java.util.concurrent.TimeUnit;
  * query on that table wait behind it; with {@code lock_timeout} the wait ends after {@link DeploySettings#lockTimeout()}
  * (SQLSTATE 55P03), the transaction is discarded so the queue drains, and the changeset is tried again later.
  *
- * <p>Who held the lock is observed, not guessed: while a statement runs longer than half the lock timeout, a second
- * session asks {@code pg_blocking_pids()} who blocks ours (once the wait has ended there is nobody left to ask). A wait
- * that lasts the whole timeout always contains one such probe. Statements that finish sooner cost nothing.
+ * <p>Who held the lock is observed, not guessed: while a statement runs longer than a third of the lock timeout, a
+ * second session asks {@code pg_blocking_pids()} every third of the timeout who blocks ours (once the wait has ended
+ * there is nobody left to ask). A wait that lasts the whole timeout contains at least two such probes. Statements that
+ * finish sooner cost nothing. The second session is opened by the first probe and closed after a while without
+ * probes, so the retries of a changeset find it open.
  */
 final class LockGuard {
     static final String LOCK_NOT_AVAILABLE = "55P03";
@@ -35,8 +37,13 @@ final class LockGuard {
         return t;
     });
 
+    private static final long OBSERVER_IDLE_SECONDS = 30;
+
     private final DeploySettings settings;
     private final Progress progress;
+    /** The second session; opened, used and closed on the probe thread only. */
+    private Connection observer;
+    private ScheduledFuture<?> idleClose;
 
     LockGuard(DeploySettings settings, Progress progress) {
         this.settings = settings;
@@ -110,19 +117,15 @@ final class LockGuard {
                 + " should not be running.";
     }
 
-    /**
-     * Probes, at half the lock timeout, who blocks one backend, until closed. The probe's session is opened only when
-     * a statement runs that long, and closed with the watch.
-     */
+    /** Probes, every third of the lock timeout, who blocks one backend, until closed. */
     final class Watch implements AutoCloseable {
         private final int pid;
         private final ScheduledFuture<?> probes;
-        private Connection observer; // used by the probe thread only
         private volatile String blockers;
 
         private Watch(int pid) {
             this.pid = pid;
-            long period = Math.max(50, settings.lockTimeout().toMillis() / 2);
+            long period = Math.max(20, settings.lockTimeout().toMillis() / 3);
             this.probes = pid < 0 ? null
                     : PROBES.scheduleAtFixedRate(this::probe, period, period, TimeUnit.MILLISECONDS);
         }
@@ -135,6 +138,10 @@ final class LockGuard {
 
         private void probe() {
             try {
+                if (idleClose != null) {
+                    idleClose.cancel(false);
+                    idleClose = null;
+                }
                 if (observer == null) {
                     observer = connect();
                 }
@@ -155,6 +162,7 @@ final class LockGuard {
                 }
             } catch (SQLException | RuntimeException e) {
                 // Only the message loses detail: the guard itself works without the probe.
+                closeObserver();
             }
         }
 
@@ -168,19 +176,6 @@ final class LockGuard {
                     + " since " + rs.getTimestamp(5).toInstant() + ", query '" + firstLine + "')";
         }
 
-        private Connection connect() throws SQLException {
-            Properties props = new Properties();
-            if (settings.username() != null) {
-                props.setProperty("user", settings.username());
-            }
-            if (settings.password() != null) {
-                props.setProperty("password", settings.password().reveal());
-            }
-            props.setProperty("ApplicationName", "dbdeploy lock probe");
-            props.setProperty("connectTimeout", "5");
-            return DriverManager.getConnection(settings.jdbcUrl(), props);
-        }
-
         @Override
         public void close() {
             if (probes == null) {
@@ -189,14 +184,38 @@ final class LockGuard {
             probes.cancel(false);
             // On the probe thread, after any probe still running: the observer is that thread's alone.
             PROBES.execute(() -> {
-                try {
-                    if (observer != null) {
-                        observer.close();
-                    }
-                } catch (SQLException ignored) {
-                    // the server ends the session on its side
+                if (observer != null && idleClose == null) {
+                    idleClose = PROBES.schedule(LockGuard.this::closeObserver, OBSERVER_IDLE_SECONDS,
+                            TimeUnit.SECONDS);
                 }
             });
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Properties props = new Properties();
+        if (settings.username() != null) {
+            props.setProperty("user", settings.username());
+        }
+        if (settings.password() != null) {
+            props.setProperty("password", settings.password().reveal());
+        }
+        props.setProperty("ApplicationName", "dbdeploy lock probe");
+        props.setProperty("connectTimeout", "5");
+        return DriverManager.getConnection(settings.jdbcUrl(), props);
+    }
+
+    /** Runs on the probe thread. */
+    private void closeObserver() {
+        try {
+            if (observer != null) {
+                observer.close();
+            }
+        } catch (SQLException ignored) {
+            // the server ends the session on its side
+        } finally {
+            observer = null;
+            idleClose = null;
         }
     }
 }
