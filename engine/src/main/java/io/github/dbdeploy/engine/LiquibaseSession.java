@@ -212,6 +212,14 @@ final class LiquibaseSession {
             throw DbdeployException.runtime((commit ? "Cannot commit" : "Cannot roll back") + " the transaction: "
                     + reason(e), e);
         }
+        if (!commit) {
+            // Liquibase caches what DATABASECHANGELOG holds; the discarded transaction changed it back.
+            inScope(() -> {
+                Scope.getCurrentScope().getSingleton(liquibase.changelog.ChangeLogHistoryServiceFactory.class)
+                        .resetAll();
+                return null;
+            });
+        }
     }
 
     /**

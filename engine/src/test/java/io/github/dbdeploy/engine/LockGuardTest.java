@@ -178,4 +178,34 @@ class LockGuardTest extends EngineTest {
         assertEquals(v1, SchemaDump.of(url));
         assertEquals(List.of("001-orders"), column(url, "select id from databasechangelog"));
     }
+
+    @Test
+    void inOneTransactionARetryAfterTheBlockerLeavesAppliesEveryChangesetAgain() throws Exception {
+        String url = TestDatabases.newDatabase("guard_one_tx_retry");
+        Changelogs changelogs = orders();
+        Path changelog = changelogs.write();
+        migrate(url, changelog, "v1");
+        changelogs.add("002-audit", "create table audit (id int);", null)
+                .add("003-note", "alter table orders add column note text;", null)
+                .write();
+        DeploySettings guarded = builder(url, changelog, "v2").lockTimeout("300ms").lockRetries(10)
+                .transaction("deployment").build();
+
+        try (Connection report = report(url)) {
+            CompletableFuture<RunSummary> migrate = CompletableFuture.supplyAsync(
+                    () -> new Dbdeploy(guarded, progress).migrate());
+            Thread.sleep(1500);
+            report.commit();
+            RunSummary summary = migrate.get(60, TimeUnit.SECONDS);
+            assertEquals(RunSummary.SUCCESS, summary.status(), summary.error());
+            assertEquals(List.of("002-audit", "003-note"),
+                    summary.changesets().stream().map(ChangesetOutcome::id).toList());
+        }
+        // The attempts that were discarded left nothing behind, and the last one applied both changesets.
+        assertEquals(List.of("001-orders", "002-audit", "003-note"),
+                column(url, "select id from databasechangelog order by orderexecuted"));
+        assertEquals(List.of("t"), column(url, "select to_regclass('audit') is not null"));
+        assertEquals(List.of("note"), column(url, "select column_name from information_schema.columns"
+                + " where table_name = 'orders' and column_name = 'note'"));
+    }
 }
