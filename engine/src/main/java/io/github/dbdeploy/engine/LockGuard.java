@@ -60,18 +60,23 @@ final class LockGuard {
     }
 
     /**
-     * Sets the timeouts for the rest of the current transaction only ({@code SET LOCAL}): the deployment's own
-     * bookkeeping outside changesets keeps the session's settings.
+     * Sets the configured timeouts for the rest of the current transaction only ({@code SET LOCAL}): the deployment's
+     * own bookkeeping outside changesets keeps the session's settings. A timeout that is off is left as the server or
+     * role sets it.
      */
     void applyTo(Connection connection) throws SQLException {
-        if (!enabled() && settings.statementTimeout().isZero()) {
-            return;
+        List<String> configs = new ArrayList<>();
+        if (enabled()) {
+            configs.add("set_config('lock_timeout', '" + settings.lockTimeout().toMillis() + "ms', true)");
         }
-        try (PreparedStatement ps = connection.prepareStatement(
-                "select set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true)")) {
-            ps.setString(1, settings.lockTimeout().toMillis() + "ms");
-            ps.setString(2, settings.statementTimeout().toMillis() + "ms");
-            ps.execute();
+        if (!settings.statementTimeout().isZero()) {
+            configs.add("set_config('statement_timeout', '" + settings.statementTimeout().toMillis()
+                    + "ms', true)");
+        }
+        if (!configs.isEmpty()) {
+            try (java.sql.Statement st = connection.createStatement()) {
+                st.execute("select " + String.join(", ", configs));
+            }
         }
     }
 

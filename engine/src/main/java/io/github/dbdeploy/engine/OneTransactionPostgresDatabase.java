@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
+import liquibase.Scope;
 import liquibase.change.Change;
 import liquibase.changelog.ChangeSet;
 import liquibase.changelog.DatabaseChangeLog;
@@ -12,6 +13,8 @@ import liquibase.database.core.PostgresDatabase;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.DatabaseException;
 import liquibase.exception.LiquibaseException;
+import liquibase.executor.ExecutorService;
+import liquibase.executor.LoggingExecutor;
 import liquibase.sql.visitor.SqlVisitor;
 import liquibase.statement.SqlStatement;
 
@@ -128,7 +131,9 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
     private void guarded(Work work) throws LiquibaseException {
         Connection c = ((JdbcConnection) getConnection()).getUnderlyingConnection();
         boolean inTransaction = !autoCommit(c);
-        if (guard == null || !inTransaction) {
+        boolean dryRun = Scope.getCurrentScope().getSingleton(ExecutorService.class).getExecutor("jdbc", this)
+                instanceof LoggingExecutor;
+        if (guard == null || !inTransaction || dryRun) {
             // A changeset that runs outside a transaction (CREATE INDEX CONCURRENTLY and the like) gets no lock
             // timeout: its statements already commit one by one, so a retry could not start it afresh, and a
             // concurrent index build that timed out would leave an invalid index behind.

@@ -87,6 +87,17 @@ final class PostDeployChecks {
      * caller's open transaction, and an error, which aborts it, leaves the rest unrun.
      */
     List<CheckOutcome> run(Connection c, LockGuard guard, boolean separately, Progress progress) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            return runAll(c, guard, separately, progress);
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    private List<CheckOutcome> runAll(Connection c, LockGuard guard, boolean separately, Progress progress)
+            throws SQLException {
         List<CheckOutcome> out = new ArrayList<>();
         boolean aborted = false;
         for (Check check : checks) {
