@@ -208,4 +208,19 @@ class LockGuardTest extends EngineTest {
         assertEquals(List.of("note"), column(url, "select column_name from information_schema.columns"
                 + " where table_name = 'orders' and column_name = 'note'"));
     }
+
+    @Test
+    void aStatementTimeoutStopsALongChangesetWithoutRetryingIt() throws Exception {
+        String url = TestDatabases.newDatabase("guard_statement");
+        Path changelog = orders().add("002-slow", "select pg_sleep(5);", "select 1;").write();
+        DeploySettings limited = builder(url, changelog, "v1").statementTimeout("200ms").build();
+
+        RunSummary summary = new Dbdeploy(limited, progress).migrate();
+
+        assertEquals(RunSummary.ROLLED_BACK, summary.status());
+        assertTrue(summary.error().contains("002-slow") && summary.error().contains("statement timeout"),
+                summary.error());
+        assertTrue(lines.stream().noneMatch(l -> l.contains(" Retry ")), lines.toString());
+        assertEquals(List.of(), column(url, "select id from databasechangelog"));
+    }
 }
