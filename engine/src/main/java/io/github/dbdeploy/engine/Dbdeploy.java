@@ -167,6 +167,18 @@ public final class Dbdeploy {
                 throw refuse(id, started, 0, scrub(liquibase.describe(invalid)));
             }
             int skipped = liquibase.changesetCount() - pending.size();
+            boolean oneTransaction = settings.transaction() == TransactionMode.DEPLOYMENT;
+            if (oneTransaction) {
+                List<String> outside = LiquibaseSession.outsideTransaction(pending);
+                if (!outside.isEmpty()) {
+                    throw refuse(id, started, skipped, PropertyNames.TRANSACTION + "=deployment applies every pending"
+                            + " changeset in one transaction, but " + outside.size() + " of them must run outside a"
+                            + " transaction: " + String.join(", ", limit(outside, 5)) + ". Deploy with "
+                            + PropertyNames.TRANSACTION + "=changeset (one transaction per changeset), or deploy the"
+                            + " changesets before them first. Nothing was changed.");
+                }
+            }
+            PostDeployChecks checks = PostDeployChecks.read(settings.checks());
             // runAlways and runOnChange changesets can have work to do in an unchanged changelog: such a changelog
             // records no fingerprint, and every run of it goes through Liquibase.
             String trustedFingerprint = liquibase.hasRepeatableChangesets() ? null : fingerprint;
@@ -180,7 +192,7 @@ public final class Dbdeploy {
                         elapsed(started), List.of(), null, false));
             }
 
-            if (settings.rollbackOnFailure()) {
+            if (settings.rollbackOnFailure() && !oneTransaction) {
                 List<String> irreversible = liquibase.withoutRollback(pending);
                 if (!irreversible.isEmpty()) {
                     progress.warn("No rollback for " + irreversible.size() + " pending changeset(s): "
@@ -189,19 +201,32 @@ public final class Dbdeploy {
                 }
             }
             progress.info("Applying " + pending.size() + " changeset(s) to " + settings.displayUrl()
-                    + " (deployment " + id + ")");
+                    + " (deployment " + id + (oneTransaction ? ", in one transaction" : "") + ")");
             // Each changeset still commits on its own; an asynchronous commit only spares the wait for the WAL
             // flush. The journal's synchronous commit at the end flushes everything before it.
             db.execute("set synchronous_commit = off");
-            LiquibaseSession.Outcome update = liquibase.update();
+            LiquibaseSession.Outcome update = liquibase.update(oneTransaction);
             ValidationFailedException invalid = LiquibaseSession.validationFailure(update.error());
             if (invalid != null) { // found by update's own validation, should the changelog change in between
                 db.execute("set synchronous_commit = on");
                 journal.finish(seq, Deployment.FAILED, 0, null, history.state());
                 throw refuse(id, started, skipped, scrub(liquibase.describe(invalid)));
             }
-            RunSummary summary = update.failed()
-                    ? recoverFromFailedUpdate(id, seq, started, skipped, before, update, liquibase, journal, history)
+            String failure = update.failed() ? update.describeFailure() : null;
+            List<CheckOutcome> checked = List.of();
+            if (failure == null && !checks.isEmpty()) {
+                // After the last changeset, still under the deployment lock (and, in one transaction, before it
+                // commits), so a failed check can undo the deployment before anyone relies on it.
+                progress.info("Running " + checks.checks().size() + " post-deploy check(s) from " + settings.checks());
+                checked = checks.run(c, liquibase.lockGuard(), !oneTransaction, progress);
+                failure = checked.stream().filter(CheckOutcome::failed).findFirst().map(checks::describe).orElse(null);
+            }
+            if (oneTransaction && !update.failed()) {
+                liquibase.endTransaction(failure == null);
+            }
+            RunSummary summary = failure != null
+                    ? recoverFromFailedUpdate(id, seq, started, skipped, before, scrub(failure), update.changesets(),
+                        oneTransaction, liquibase, journal, history).withChecks(checked)
                     : null;
             db.execute("set synchronous_commit = on");
             if (summary != null) {
@@ -210,7 +235,8 @@ public final class Dbdeploy {
             }
             journal.finish(seq, Deployment.SUCCESS, update.changesets().size(), trustedFingerprint, history.state());
             return finish(new RunSummary(Command.MIGRATE, RunSummary.SUCCESS, settings.environment(), id,
-                    update.changesets().size(), skipped, elapsed(started), update.changesets(), null, false));
+                    update.changesets().size(), skipped, elapsed(started), update.changesets(), null, false)
+                    .withChecks(checked));
         } catch (SQLException e) {
             throw DbdeployException.runtime("Database error during migrate: " + scrub(e.getMessage()), e);
         }
@@ -228,17 +254,25 @@ public final class Dbdeploy {
     }
 
     private RunSummary recoverFromFailedUpdate(String id, long seq, long started, int skipped,
-                                               ChangelogHistory.State before, LiquibaseSession.Outcome update,
+                                               ChangelogHistory.State before, String reason,
+                                               List<ChangesetOutcome> changesets, boolean oneTransaction,
                                                LiquibaseSession liquibase, DeploymentJournal journal,
                                                ChangelogHistory history) throws SQLException {
-        String reason = scrub(update.describeFailure());
-        List<ChangesetOutcome> outcomes = new ArrayList<>(update.changesets());
+        List<ChangesetOutcome> outcomes = new ArrayList<>(changesets);
         int applied = (int) outcomes.stream().filter(o -> o.status() == ChangesetOutcome.Status.APPLIED).count();
         progress.warn(reason);
         String status;
         String error;
         List<ChangelogHistory.Row> toUndo = history.rowsAfter(before.maxOrder());
-        if (toUndo.isEmpty()) {
+        if (oneTransaction && applied > 0) {
+            // The transaction that held every changeset was discarded: nothing of the deployment reached the database.
+            outcomes.replaceAll(o -> o.status() == ChangesetOutcome.Status.APPLIED ? new ChangesetOutcome(o.id(),
+                    o.author(), o.file(), o.durationMs(), ChangesetOutcome.Status.ROLLED_BACK) : o);
+            status = RunSummary.ROLLED_BACK;
+            error = reason + "\nThe deployment ran in one transaction (" + PropertyNames.TRANSACTION + "=deployment),"
+                    + " which was discarded with the " + applied + " changeset(s) applied in it: the database is as it"
+                    + " was before deployment " + id + ". No rollback script ran.";
+        } else if (toUndo.isEmpty()) {
             // Nothing of this deployment was applied (Liquibase stopped before the first changeset, or the first one
             // failed and the database discarded its transaction): "rolled back" would suggest changes were undone.
             status = RunSummary.FAILED;
@@ -258,12 +292,17 @@ public final class Dbdeploy {
                         + " blocks and run " + rollbackCommand(id) + ", or fix forward.";
             } else {
                 progress.info("Rolling back the " + toUndo.size() + " changeset(s) applied by deployment " + id);
+                boolean allOrNothing = liquibase.rollsBackInOneTransaction(toUndo);
                 LiquibaseSession.Outcome rollback = liquibase.rollback(toUndo);
                 markRolledBack(outcomes, rollback.changesets());
                 if (rollback.failed()) {
                     status = RunSummary.FAILED;
                     error = reason + "\nThe automatic rollback failed too: " + scrub(rollback.describeFailure())
-                            + "\nThe database is partly rolled back. Fix the rollback and run " + rollbackCommand(id);
+                            + (allOrNothing
+                                ? "\nThe rollback ran in one transaction, which was discarded: the " + toUndo.size()
+                                    + " changeset(s) applied by this deployment remain."
+                                : "\nThe database is partly rolled back.")
+                            + " Fix the rollback and run " + rollbackCommand(id);
                 } else {
                     status = RunSummary.ROLLED_BACK;
                     error = reason + "\nRolled back the " + toUndo.size() + " changeset(s) applied before it;"
@@ -360,7 +399,12 @@ public final class Dbdeploy {
                         + "\nAdd a rollback to each (<rollback> in XML/YAML, --rollback in formatted SQL) and run again."
                         + " Nothing was changed.");
             }
+            boolean allOrNothing = liquibase.rollsBackInOneTransaction(toUndo);
             progress.info("Rolling back " + toUndo.size() + " changeset(s) to " + label);
+            if (!allOrNothing) {
+                progress.warn("Not every changeset to undo can be undone inside a transaction, so each is undone in"
+                        + " a transaction of its own: a failure leaves the ones before it undone.");
+            }
             db.execute("set synchronous_commit = off"); // as in migrate: the journal's commit below flushes it all
             LiquibaseSession.Outcome outcome = liquibase.rollback(toUndo);
             db.execute("set synchronous_commit = on");
@@ -371,8 +415,11 @@ public final class Dbdeploy {
             }
             journal.flush();
             String error = outcome.failed()
-                    ? scrub(outcome.describeFailure()) + "\nRolled back " + undone + " of " + toUndo.size()
-                        + " changeset(s) before the failure. Fix the rollback SQL and run "
+                    ? scrub(outcome.describeFailure()) + (allOrNothing
+                        ? "\nThe rollback ran in one transaction, which was discarded: nothing was rolled back, and"
+                            + " the database is exactly as it was before it."
+                        : "\nRolled back " + undone + " of " + toUndo.size() + " changeset(s) before the failure.")
+                        + " Fix the rollback SQL and run "
                         + commandLine(settings.environment(), Command.ROLLBACK, rollbackArgument(target)) + " again."
                     : null;
             return finish(new RunSummary(Command.ROLLBACK, outcome.failed() ? RunSummary.FAILED : RunSummary.SUCCESS,
@@ -446,7 +493,8 @@ public final class Dbdeploy {
                     + commandLine(settings.environment(), Command.MIGRATE) : null;
             RunSummary summary = new RunSummary(Command.STATUS, gateFails ? RunSummary.FAILED : RunSummary.SUCCESS,
                     settings.environment(), last == null ? null : last.id(), 0,
-                    liquibase.changesetCount() - pending.size(), elapsed(started), outcomes, error, false);
+                    liquibase.changesetCount() - pending.size(), elapsed(started), outcomes, error, false)
+                    .withChecks(PostDeployChecks.read(settings.checks()).listed());
             SummaryWriter.write(summary, settings.outputDirectory());
             return new StatusReport(names, last, db.lockHolder().orElse(null), summary);
         } catch (SQLException e) {
@@ -466,6 +514,12 @@ public final class Dbdeploy {
         } else {
             progress.info("Pending changesets (" + report.pending().size() + "):");
             report.pending().forEach(p -> progress.info("  " + p));
+        }
+        List<CheckOutcome> checks = report.summary().checks();
+        if (!checks.isEmpty()) {
+            progress.info("Post-deploy checks (" + checks.size() + ", from " + settings.checks()
+                    + ", run by migrate after the last changeset):");
+            checks.forEach(check -> progress.info("  " + check.name()));
         }
         return report.summary();
     }

@@ -15,6 +15,14 @@ import io.github.dbdeploy.engine.formats.MigrationFormat;
  * before anything touches the database.
  */
 public final class DeploySettings {
+    /**
+     * Short enough that the queries queued behind a waiting ALTER (every later query on the table, reads included)
+     * wait about a second, which request timeouts and health checks survive; long enough that the ALTER gets its lock
+     * behind ordinary transactions, which end in milliseconds. pgroll uses 500 ms, squawk suggests 1 s.
+     */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);
+    public static final int DEFAULT_LOCK_RETRIES = 5;
+
     private final String environment;
     private final String jdbcUrl;
     private final String username;
@@ -33,6 +41,11 @@ public final class DeploySettings {
     private final RollbackTarget rollbackTarget;
     private final String adoptFrom;
     private final String baselineVersion;
+    private final Duration lockTimeout;
+    private final int lockRetries;
+    private final Duration statementTimeout;
+    private final Path checks;
+    private final TransactionMode transaction;
 
     private DeploySettings(Builder b) {
         this.environment = b.environment;
@@ -53,6 +66,11 @@ public final class DeploySettings {
         this.rollbackTarget = b.rollbackTarget;
         this.adoptFrom = b.adoptFrom;
         this.baselineVersion = b.baselineVersion;
+        this.lockTimeout = b.lockTimeout;
+        this.lockRetries = b.lockRetries;
+        this.statementTimeout = b.statementTimeout;
+        this.checks = b.checks == null ? null : b.checks.toAbsolutePath().normalize();
+        this.transaction = b.transaction;
     }
 
     public static Builder builder() {
@@ -150,6 +168,34 @@ public final class DeploySettings {
         return baselineVersion;
     }
 
+    /**
+     * How long one statement of a changeset may wait for a lock before the changeset is retried
+     * ({@code dbdeploy.lockTimeout}); {@link Duration#ZERO} turns the lock guard off.
+     */
+    public Duration lockTimeout() {
+        return lockTimeout;
+    }
+
+    /** How often a changeset that ran into the lock timeout is retried ({@code dbdeploy.lockRetries}). */
+    public int lockRetries() {
+        return lockRetries;
+    }
+
+    /** The longest one statement of a changeset may run ({@code dbdeploy.statementTimeout}); ZERO = no limit. */
+    public Duration statementTimeout() {
+        return statementTimeout;
+    }
+
+    /** The SQL file of post-deploy checks ({@code dbdeploy.checks}), or null. */
+    public Path checks() {
+        return checks;
+    }
+
+    /** How {@code migrate} groups changesets into transactions ({@code dbdeploy.transaction}). */
+    public TransactionMode transaction() {
+        return transaction;
+    }
+
     /** The JDBC URL with any {@code password=} parameter masked, for messages. */
     public String displayUrl() {
         return jdbcUrl == null ? null : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****");
@@ -175,6 +221,14 @@ public final class DeploySettings {
         private RollbackTarget rollbackTarget = RollbackTarget.lastDeployment();
         private String adoptFrom;
         private String baselineVersion;
+        private String lockTimeoutText;
+        private Duration lockTimeout;
+        private int lockRetries = DEFAULT_LOCK_RETRIES;
+        private String statementTimeoutText;
+        private Duration statementTimeout;
+        private Path checks;
+        private String transactionName;
+        private TransactionMode transaction = TransactionMode.CHANGESET;
 
         public Builder environment(String v) {
             this.environment = v;
@@ -269,6 +323,35 @@ public final class DeploySettings {
             return this;
         }
 
+        /** {@code dbdeploy.lockTimeout} in PostgreSQL's syntax ({@code 500ms}, {@code 2s}); null means the default. */
+        public Builder lockTimeout(String v) {
+            this.lockTimeoutText = blankToNull(v);
+            return this;
+        }
+
+        /** {@code dbdeploy.lockRetries}; null means the default. */
+        public Builder lockRetries(Integer v) {
+            this.lockRetries = v == null ? DEFAULT_LOCK_RETRIES : v;
+            return this;
+        }
+
+        /** {@code dbdeploy.statementTimeout} in PostgreSQL's syntax; null means no limit. */
+        public Builder statementTimeout(String v) {
+            this.statementTimeoutText = blankToNull(v);
+            return this;
+        }
+
+        public Builder checks(Path v) {
+            this.checks = v;
+            return this;
+        }
+
+        /** {@code dbdeploy.transaction}: changeset or deployment; null means changeset. */
+        public Builder transaction(String v) {
+            this.transactionName = blankToNull(v);
+            return this;
+        }
+
         public DeploySettings build() {
             List<String> problems = new ArrayList<>();
             if (jdbcUrl == null) {
@@ -296,6 +379,26 @@ public final class DeploySettings {
             if (lockWait == null || lockWait.isNegative()) {
                 problems.add("dbdeploy.lockWaitSeconds must be zero or more");
             }
+            try {
+                lockTimeout = lockTimeoutText == null ? DEFAULT_LOCK_TIMEOUT
+                        : duration(PropertyNames.LOCK_TIMEOUT, lockTimeoutText);
+                statementTimeout = statementTimeoutText == null ? Duration.ZERO
+                        : duration(PropertyNames.STATEMENT_TIMEOUT, statementTimeoutText);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+            if (lockRetries < 0) {
+                problems.add(PropertyNames.LOCK_RETRIES + " must be zero or more, got " + lockRetries);
+            }
+            if (checks != null && !Files.isRegularFile(checks)) {
+                problems.add(PropertyNames.CHECKS + " names " + checks + ", which is not a file: point it at a SQL"
+                        + " file of check queries, or leave it unset");
+            }
+            try {
+                transaction = TransactionMode.of(transactionName);
+            } catch (IllegalArgumentException e) {
+                problems.add(PropertyNames.TRANSACTION + " " + e.getMessage());
+            }
             if (deploymentId != null && !deploymentId.matches("[A-Za-z0-9._:@+-]{1,100}")) {
                 problems.add("dbdeploy.tag '" + deploymentId + "' may contain only letters, digits and . _ : @ + -"
                         + " (at most 100 characters)");
@@ -308,6 +411,28 @@ public final class DeploySettings {
             }
             Objects.requireNonNull(environment, "environment");
             return new DeploySettings(this);
+        }
+
+        /**
+         * A duration in PostgreSQL's syntax for time settings: a whole number with an optional unit ms, s, min, h or
+         * d; a bare number is milliseconds, as in PostgreSQL.
+         */
+        private static Duration duration(String property, String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s|min|h|d)?")
+                    .matcher(text.trim());
+            if (!m.matches()) {
+                throw new IllegalArgumentException(property + " must be a duration such as 500ms, 2s or 1min"
+                        + " (0 turns it off), got '" + text + "'");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "ms" : m.group(2);
+            return switch (unit) {
+                case "s" -> Duration.ofSeconds(n);
+                case "min" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofMillis(n);
+            };
         }
 
         private static String blankToNull(String v) {

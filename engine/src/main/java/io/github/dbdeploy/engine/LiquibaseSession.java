@@ -77,6 +77,7 @@ final class LiquibaseSession {
     private final int serverMajorVersion;
     /** The deploying session's server process, whose wait events the heartbeat reads; 0 when unknown. */
     private final int backendPid;
+    private final LockGuard guard;
 
     LiquibaseSession(DeploySettings settings, Connection connection, Progress progress) {
         this.settings = settings;
@@ -93,6 +94,8 @@ final class LiquibaseSession {
                 db.setConnection(new JdbcConnection(connection));
                 return db;
             });
+            this.guard = new LockGuard(settings, progress);
+            database.guard(guard);
             DirectoryResourceAccessor resources = new DirectoryResourceAccessor(settings.changelogRoot());
             // A directory changelog is named by its absolute path, which DirectoryChangeLogParser recognises.
             String changelogName = settings.isDirectoryChangelog() ? settings.changelog().toString()
@@ -124,7 +127,15 @@ final class LiquibaseSession {
         return changelog().getChangeSets().size();
     }
 
-    Outcome update() {
+    /**
+     * Applies the pending changesets: each in a transaction of its own, or with {@code oneTransaction} all in one,
+     * which is left open for {@link #endTransaction} when the update succeeds (and discarded when it fails).
+     */
+    Outcome update(boolean oneTransaction) {
+        return oneTransaction ? inOneTransaction("The deployment", this::update) : update();
+    }
+
+    private Outcome update() {
         Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied", "running");
         liquibase.setChangeExecListener(recorder);
         try {
@@ -186,6 +197,111 @@ final class LiquibaseSession {
      * order, so it could undo a different set from the one checked and journaled; here the rows decide.
      */
     Outcome rollback(List<ChangelogHistory.Row> rows) {
+        if (!rollsBackInOneTransaction(rows)) {
+            return rollbackEach(rows);
+        }
+        Outcome outcome = inOneTransaction("The rollback", () -> rollbackEach(rows));
+        if (!outcome.failed()) {
+            endTransaction(true);
+            return outcome;
+        }
+        // The changesets undone before the failure were restored with the transaction: only the failure remains.
+        return new Outcome(outcome.changesets().stream()
+                .filter(o -> o.status() == ChangesetOutcome.Status.FAILED).toList(), outcome.failure(),
+                outcome.error());
+    }
+
+    /**
+     * Runs {@code work} in one transaction, left open when it succeeds; discarded when it fails, and then run again
+     * from the start after a lock timeout, as long as lock retries are left. Retrying the whole transaction, not the
+     * changeset that waited, keeps locks of the changesets before it from being held through the backoff.
+     */
+    private Outcome inOneTransaction(String what, java.util.function.Supplier<Outcome> work) {
+        for (int retry = 0; ; retry++) {
+            try {
+                database.beginWholeRun();
+            } catch (liquibase.exception.DatabaseException e) {
+                throw DbdeployException.runtime("Cannot start the transaction: " + reason(e), e);
+            }
+            Outcome outcome = work.get();
+            if (!outcome.failed()) {
+                return outcome;
+            }
+            endTransaction(false);
+            if (!LockGuard.isLockTimeout(outcome.error()) || retry >= guard.retries()) {
+                return outcome;
+            }
+            try {
+                Failure at = outcome.failure();
+                guard.backOff(what + (at == null ? "" : " at changeset " + at.id() + " (" + at.file() + ")"),
+                        retry + 1, database.lastBlockers());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return outcome;
+            }
+        }
+    }
+
+    LockGuard lockGuard() {
+        return guard;
+    }
+
+    /** Commits ({@code commit}) or discards the transaction {@link #update(boolean)} left open. */
+    void endTransaction(boolean commit) {
+        try {
+            database.endWholeRun(commit);
+        } catch (liquibase.exception.DatabaseException e) {
+            throw DbdeployException.runtime((commit ? "Cannot commit" : "Cannot roll back") + " the transaction: "
+                    + reason(e), e);
+        }
+        if (!commit) {
+            // Liquibase caches what DATABASECHANGELOG holds; the discarded transaction changed it back.
+            inScope(() -> {
+                Scope.getCurrentScope().getSingleton(liquibase.changelog.ChangeLogHistoryServiceFactory.class)
+                        .resetAll();
+                return null;
+            });
+        }
+    }
+
+    /**
+     * The changesets among {@code changeSets} that must run outside a transaction (runInTransaction:false, or a
+     * migration of a directory changelog that cannot run in one), as {@code id (file)}.
+     */
+    static List<String> outsideTransaction(List<ChangeSet> changeSets) {
+        List<String> out = new ArrayList<>();
+        for (ChangeSet cs : changeSets) {
+            if (!cs.isRunInTransaction()) {
+                out.add(cs.getId() + " (" + cs.getFilePath() + ")");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether {@link #rollback} undoes {@code rows} in one transaction (all or nothing): when every one of them can be
+     * undone inside a transaction.
+     */
+    boolean rollsBackInOneTransaction(List<ChangelogHistory.Row> rows) {
+        Map<String, ChangeSet> byKey = byKey();
+        for (ChangelogHistory.Row row : rows) {
+            ChangeSet cs = byKey.get(key(row.file(), row.id(), row.author()));
+            if (cs == null || !cs.isRunInTransaction()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Map<String, ChangeSet> byKey() {
+        Map<String, ChangeSet> byKey = new HashMap<>();
+        for (ChangeSet cs : changelog().getChangeSets()) {
+            byKey.put(key(cs.getFilePath(), cs.getId(), cs.getAuthor()), cs);
+        }
+        return byKey;
+    }
+
+    private Outcome rollbackEach(List<ChangelogHistory.Row> rows) {
         Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back", "rolling back");
         recorder.total = rows.size();
         // The iterator runs a rollback from the last of these to the first, so oldest first here.
@@ -232,10 +348,7 @@ final class LiquibaseSession {
      * longer in the changelog at all. Empty when a rollback over these rows can run.
      */
     List<String> withoutRollback(List<ChangelogHistory.Row> rows) {
-        Map<String, ChangeSet> byKey = new HashMap<>();
-        for (ChangeSet cs : changelog().getChangeSets()) {
-            byKey.put(key(cs.getFilePath(), cs.getId(), cs.getAuthor()), cs);
-        }
+        Map<String, ChangeSet> byKey = byKey();
         List<String> missing = new ArrayList<>();
         for (ChangelogHistory.Row row : rows) {
             ChangeSet cs = byKey.get(key(row.file(), row.id(), row.author()));
@@ -371,6 +484,7 @@ final class LiquibaseSession {
         public void willRun(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
                             ChangeSet.RunStatus runStatus) {
             begin(changeSet);
+            LiquibaseSession.this.database.changesetStarting(changeSet);
         }
 
         @Override
@@ -382,6 +496,7 @@ final class LiquibaseSession {
         @Override
         public void willRollback(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
             begin(changeSet);
+            LiquibaseSession.this.database.changesetStarting(changeSet);
             LiquibaseSession.this.database.deferNextCommit();
         }
 

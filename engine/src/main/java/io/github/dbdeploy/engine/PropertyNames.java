@@ -39,6 +39,19 @@ public final class PropertyNames {
     public static final String FAIL_ON_PENDING = "dbdeploy.failOnPending";
     /** Who is recorded as having deployed; default {@code user@host} of the process that sends the deployment. */
     public static final String DEPLOYED_BY = "dbdeploy.deployedBy";
+    /**
+     * How long one statement of a changeset may wait for a table lock ({@code 500ms}, {@code 2s}; {@code 0} = no limit)
+     * before the changeset is retried; default {@code 1s}.
+     */
+    public static final String LOCK_TIMEOUT = "dbdeploy.lockTimeout";
+    /** How often a changeset that ran into {@link #LOCK_TIMEOUT} is retried; default 5, {@code 0} = never. */
+    public static final String LOCK_RETRIES = "dbdeploy.lockRetries";
+    /** The longest one statement of a changeset may run ({@code 30s}, {@code 10min}); default no limit. */
+    public static final String STATEMENT_TIMEOUT = "dbdeploy.statementTimeout";
+    /** A SQL file of post-deploy checks, run after the last changeset and before the deployment lock is released. */
+    public static final String CHECKS = "dbdeploy.checks";
+    /** {@code changeset} (the default: one transaction per changeset) or {@code deployment} (one for all of them). */
+    public static final String TRANSACTION = "dbdeploy.transaction";
 
     public static final String AWS_REGION = "dbdeploy.aws.region";
     public static final String AWS_PROFILE = "dbdeploy.aws.profile";

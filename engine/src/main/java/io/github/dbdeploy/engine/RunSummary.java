@@ -18,14 +18,17 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param target        {@code local} (JDBC from this machine) or {@code ssm} (on hosts through AWS SSM)
  * @param skipped       changesets already applied before this run
  * @param error         what went wrong and what to do next, or null
+ * @param checks        the post-deploy checks ({@code dbdeploy.checks}): run by migrate, listed by status; empty
+ *                      otherwise
  * @param hosts         one entry per host for {@code target=ssm}; empty for local runs
  * @param remote        the SSM command and uploads for {@code target=ssm}; null for local runs
  */
 @JsonPropertyOrder({"schemaVersion", "command", "status", "environment", "target", "deploymentId", "dryRun", "applied",
-        "skipped", "durationMs", "error", "changesets", "hosts", "remote"})
+        "skipped", "durationMs", "error", "changesets", "checks", "hosts", "remote"})
 public record RunSummary(int schemaVersion, Command command, String status, String environment, String target,
                          String deploymentId, boolean dryRun, int applied, int skipped, long durationMs, String error,
-                         List<ChangesetOutcome> changesets, List<HostSummary> hosts, RemoteDetails remote) {
+                         List<ChangesetOutcome> changesets, List<HostSummary> hosts, RemoteDetails remote,
+                         List<CheckOutcome> checks) {
     public static final int SCHEMA_VERSION = 1;
     public static final String SUCCESS = "success";
     public static final String FAILED = "failed";
@@ -37,6 +40,21 @@ public record RunSummary(int schemaVersion, Command command, String status, Stri
     public RunSummary {
         changesets = changesets == null ? List.of() : List.copyOf(changesets);
         hosts = hosts == null ? List.of() : List.copyOf(hosts);
+        checks = checks == null ? List.of() : List.copyOf(checks);
+    }
+
+    /** A run without post-deploy checks. */
+    public RunSummary(int schemaVersion, Command command, String status, String environment, String target,
+                      String deploymentId, boolean dryRun, int applied, int skipped, long durationMs, String error,
+                      List<ChangesetOutcome> changesets, List<HostSummary> hosts, RemoteDetails remote) {
+        this(schemaVersion, command, status, environment, target, deploymentId, dryRun, applied, skipped, durationMs,
+                error, changesets, hosts, remote, List.of());
+    }
+
+    /** The same summary with {@code checks}. */
+    public RunSummary withChecks(List<CheckOutcome> checks) {
+        return new RunSummary(schemaVersion, command, status, environment, target, deploymentId, dryRun, applied,
+                skipped, durationMs, error, changesets, hosts, remote, checks);
     }
 
     /** A run on this machine. */

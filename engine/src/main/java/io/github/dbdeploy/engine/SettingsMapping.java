@@ -60,6 +60,7 @@ public final class SettingsMapping {
         String tag = v.string(PropertyNames.TAG);
         Integer lockWait = v.integer(PropertyNames.LOCK_WAIT_SECONDS);
         String changelog = v.string(PropertyNames.CHANGELOG);
+        String checks = v.string(PropertyNames.CHECKS);
         return DeploySettings.builder()
                 .environment(Optional.ofNullable(v.string(PropertyNames.ENV)).orElse("default"))
                 .jdbcUrl(v.string(PropertyNames.URL))
@@ -80,6 +81,11 @@ public final class SettingsMapping {
                         v.integer(PropertyNames.ROLLBACK_COUNT)))
                 .deployedBy(v.string(PropertyNames.DEPLOYED_BY))
                 .outputDirectory(context.outputDirectory())
+                .lockTimeout(v.string(PropertyNames.LOCK_TIMEOUT))
+                .lockRetries(v.integer(PropertyNames.LOCK_RETRIES))
+                .statementTimeout(v.string(PropertyNames.STATEMENT_TIMEOUT))
+                .checks(checks == null ? null : context.baseDirectory().resolve(checks).normalize())
+                .transaction(v.string(PropertyNames.TRANSACTION))
                 .build();
     }
 

@@ -74,6 +74,13 @@ public final class SummaryWriter {
                         .append(c.status().label()).append(" |\n");
             }
         }
+        if (!s.checks().isEmpty()) {
+            b.append("\n| Post-deploy check | Duration | Status |\n|---|---|---|\n");
+            for (CheckOutcome c : s.checks()) {
+                b.append("| ").append(cell(c.name())).append(" | ").append(seconds(c.durationMs())).append(" | ")
+                        .append(c.status()).append(c.error() == null ? "" : ": " + cell(c.error())).append(" |\n");
+            }
+        }
         return b.toString();
     }
 

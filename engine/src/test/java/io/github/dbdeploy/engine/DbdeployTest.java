@@ -208,7 +208,7 @@ class DbdeployTest extends EngineTest {
     }
 
     @Test
-    void everyChangesetTakesOneTransactionToApplyAndOneToRollBack() throws Exception {
+    void everyChangesetTakesOneTransactionToApplyAndTheRollbackOneForAll() throws Exception {
         String url = TestDatabases.newDatabase("transactions");
         Changelogs changelogs = new Changelogs(dir.resolve("db"));
         for (int i = 1; i <= 20; i++) {
@@ -227,7 +227,8 @@ class DbdeployTest extends EngineTest {
 
         // 20 changesets and a few journal writes; Liquibase alone needs two transactions per changeset (40+).
         assertTrue(migrateTransactions >= 20 && migrateTransactions < 28, "migrate used " + migrateTransactions);
-        assertTrue(rollbackTransactions >= 20 && rollbackTransactions < 28, "rollback used " + rollbackTransactions);
+        // A rollback whose changesets can all run in a transaction is one transaction: all or nothing.
+        assertTrue(rollbackTransactions >= 1 && rollbackTransactions < 8, "rollback used " + rollbackTransactions);
     }
 
     private static long txid(String url) throws SQLException {

@@ -110,6 +110,42 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
     private String lockWaitSeconds;
 
     /**
+     * How long one statement of a changeset (migrate, rollback) may wait for a table lock, in PostgreSQL's syntax
+     * ({@code 500ms}, {@code 2s}); then its transaction is discarded, so the queries queued behind it run, and the
+     * changeset is retried. {@code 0} turns the guard off.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = PropertyNames.LOCK_TIMEOUT, defaultValue = "1s")
+    private String lockTimeout;
+
+    /**
+     * How often a changeset that ran into the lock timeout is retried, with exponential backoff; {@code 0} = never.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = PropertyNames.LOCK_RETRIES, defaultValue = "5")
+    private String lockRetries;
+
+    /**
+     * The longest one statement of a changeset may run, in PostgreSQL's syntax ({@code 30s}, {@code 10min});
+     * default no limit.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = PropertyNames.STATEMENT_TIMEOUT)
+    private String statementTimeout;
+
+    /**
+     * A SQL file of post-deploy checks: migrate runs them after the last changeset, under the lock, and undoes the
+     * deployment when one fails (an error, or a first column that is false); status lists them.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = PropertyNames.CHECKS)
+    private String checks;
+
+    /**
      * Liquibase contexts: only changesets matching them run.
      *
      * @since 0.1.0

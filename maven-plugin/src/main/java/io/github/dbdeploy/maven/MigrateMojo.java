@@ -35,9 +35,21 @@ public class MigrateMojo extends AbstractDatabaseMojo {
     /**
      * {@code none} when a table named like another tool's history ({@code schema_migrations}...) is the application's
      * own: then a database without dbdeploy history is not refused as one another tool manages.
+     *
+     * @since 0.1.0
      */
     @Parameter(property = PropertyNames.ADOPT_FROM)
     private String adoptFrom;
+
+    /**
+     * {@code changeset}: each changeset commits on its own, and a failure runs the rollback scripts of those before it.
+     * {@code deployment}: all pending changesets commit together or not at all (no rollback script runs), holding
+     * every lock they take until the end; refused when a changeset must run outside a transaction.
+     *
+     * @since 0.1.0
+     */
+    @Parameter(property = PropertyNames.TRANSACTION, defaultValue = "changeset")
+    private String transaction;
 
     @Inject
     public MigrateMojo(SettingsDecrypter settingsDecrypter) {
