@@ -80,6 +80,9 @@ class BlueGreenDeployment implements Serializable {
         enter('Package and status') {
             maven.run('dbdeploy:package', maven.packageCommand())
             maven.run('dbdeploy:status', maven.statusCommand())
+            if (config.rehearse) {
+                rehearse()
+            }
         }
         enter("Deploy ${idleColour}") {
             config.deploy.call(idleColour)
@@ -113,6 +116,31 @@ class BlueGreenDeployment implements Serializable {
                 config.retire.call(liveColour)
             }
         }
+    }
+
+    /**
+     * Runs every pending changeset forward, back and forward again on a throwaway database before anything is
+     * deployed. A failed rehearsal stops the pipeline here, with the rehearsal's own verdict (which changeset, why).
+     */
+    private void rehearse() {
+        try {
+            maven.run('dbdeploy:rehearse', maven.rehearseCommand())
+        } catch (Throwable failure) {
+            if (Aborts.isAbort(failure)) {
+                throw failure
+            }
+            String verdict = maven.lastSummary ? firstErrorLine(maven.lastSummary) : null
+            throw new DbdeployException("The rehearsal of the pending changesets failed, so nothing was deployed" +
+                    (verdict ? ": ${verdict}" : " (${causeOf(failure)})") +
+                    ". Fix the changeset or its rollback, or run dbdeploy:rehearse locally to see the full report.")
+        }
+    }
+
+    /** The rehearsal's summary.md says what failed on its "**Error:**" line. */
+    @NonCPS
+    private static String firstErrorLine(String summary) {
+        String line = summary.readLines().find { it.startsWith('**Error:**') }
+        return line ? line.substring('**Error:**'.length()).trim() : null
     }
 
     private void enter(String name, Closure body) {

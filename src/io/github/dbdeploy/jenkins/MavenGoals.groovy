@@ -42,6 +42,11 @@ class MavenGoals implements Serializable {
         return mvn("dbdeploy:status -Penv=${environment}")
     }
 
+    /** Rehearses the pending changesets on a throwaway embedded PostgreSQL; the target is only read. */
+    String rehearseCommand() {
+        return mvn("dbdeploy:rehearse -Penv=${environment}")
+    }
+
     String migrateCommand(String deploymentId) {
         return mvn("dbdeploy:migrate -Penv=${environment} -Ddbdeploy.tag=${deploymentId}")
     }

@@ -36,6 +36,7 @@ class Specs implements Serializable {
             new ConfigKey(name: 'deploymentId', type: ConfigKey.STRING, defaultDescription: DEFAULT_DEPLOYMENT_ID),
             new ConfigKey(name: 'timeoutMinutes', type: ConfigKey.INT, defaultValue: 30),
             new ConfigKey(name: 'rollbackOnFailure', type: ConfigKey.BOOLEAN, defaultValue: true),
+            new ConfigKey(name: 'rehearse', type: ConfigKey.BOOLEAN, defaultValue: true),
     ])
 
     /** The nested {@code router:} map of deployWithMigrations (only type 'nginx' is built in). */

@@ -33,7 +33,7 @@ class ConfigurationTest extends LibraryTestBase {
         Throwable failure = call('deployWithMigrations', minimal() + [enviroment: 'prod', rollback: true])
 
         assertEquals("[deployWithMigrations] Invalid configuration: unknown keys 'enviroment', 'rollback' (allowed keys: colours, credentialsId, " +
-                "deploy, deploymentId, environment, healthCheck, liveColour, mavenArgs, mavenCommand, retire, rollbackOnFailure, router, " +
+                "deploy, deploymentId, environment, healthCheck, liveColour, mavenArgs, mavenCommand, rehearse, retire, rollbackOnFailure, router, " +
                 "smokeTest, switchTraffic, timeoutMinutes, verify). Fix the call in your Jenkinsfile; vars/deployWithMigrations.txt lists " +
                 "every key with its type, default and an example.", failure.message)
         assertEquals([], shells)

@@ -18,6 +18,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
     public static final String PACKAGE = 'mvn -B dbdeploy:package -Penv=prod'
     public static final String STATUS = 'mvn -B dbdeploy:status -Penv=prod'
+    public static final String REHEARSE = 'mvn -B dbdeploy:rehearse -Penv=prod'
     public static final String MIGRATE = 'mvn -B dbdeploy:migrate -Penv=prod -Ddbdeploy.tag=deploy-prod-42'
     public static final String ROLLBACK = 'mvn -B dbdeploy:rollback -Penv=prod -Ddbdeploy.rollbackTag=deploy-prod-42'
     public static final String MIGRATED = 'migrated by deploy-prod-42'
@@ -27,6 +28,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
             './live-colour.sh',
             PACKAGE,
             STATUS,
+            REHEARSE,
             './deploy.sh green',
             'curl -fsS http://green.internal/health',
             MIGRATE,
@@ -62,6 +64,34 @@ class DeployWithMigrationsTest extends LibraryTestBase {
         assertEquals('SUCCESS', buildResult)
         assertTrue(buildDescription.startsWith('deploy-prod-42: green serves traffic in prod; the database is migrated; blue was retired.'), buildDescription)
         assertTrue(buildDescription.contains('## dbdeploy migrate: OK'), 'the migrate summary is in the description')
+    }
+
+    @Test
+    void aFailedRehearsalStopsBeforeAnythingIsDeployedAndSaysWhichChangesetAndWhy() {
+        world.failing << 'dbdeploy:rehearse'
+        world.failureDetail = 'Rehearsal failed: 002-drop-email (dev) in sql/002.sql: rollback differs: column customer.email is missing'
+
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
+
+        assertEquals(ALL_STEPS.subList(0, 4), shells, 'nothing deployed, nothing migrated')
+        assertEquals('blue', world.serving)
+        assertEquals(SimulatedWorld.BEFORE, world.database)
+        assertEquals('FAILURE', buildResult)
+        assertTrue(buildDescription.contains('The rehearsal of the pending changesets failed, so nothing was deployed: ' +
+                'Rehearsal failed: 002-drop-email (dev) in sql/002.sql: rollback differs: column customer.email is missing'),
+                buildDescription)
+        assertTrue(failure.message.contains('002-drop-email'), failure.message)
+    }
+
+    @Test
+    void rehearseFalseLeavesTheRehearsalOut() {
+        binding.setVariable('overrides', [rehearse: false])
+
+        Throwable failure = runJenkinsfile('blueGreenPipeline')
+
+        assertNull(failure)
+        assertFalse(shells.contains(REHEARSE))
+        assertEquals(ALL_STEPS - [REHEARSE], shells)
     }
 
     @Test
@@ -163,7 +193,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
         runJenkinsfile('blueGreenPipeline')
 
-        assertEquals(['./live-colour.sh', PACKAGE, STATUS, './deploy.sh green', 'curl -fsS http://green.internal/health', MIGRATE, './switch.sh green'], shells)
+        assertEquals(['./live-colour.sh', PACKAGE, STATUS, REHEARSE, './deploy.sh green', 'curl -fsS http://green.internal/health', MIGRATE, './switch.sh green'], shells)
         assertEquals('green', world.serving)
         assertTrue(buildDescription.startsWith('deploy-prod-42: green serves traffic in prod; the database is migrated; blue is still running.'))
     }
@@ -190,19 +220,21 @@ class DeployWithMigrationsTest extends LibraryTestBase {
                         "Stage 'Package and status' failed: AbortException: script returned exit code 1. Nothing to undo: the database was not changed and traffic stays on blue."),
                 Arguments.of('dbdeploy:status', 3, false, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Package and status' failed"),
-                Arguments.of('./deploy.sh', 4, false, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('dbdeploy:rehearse', 4, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Package and status' failed: The rehearsal of the pending changesets failed, so nothing was deployed (AbortException: script returned exit code 1). Fix the changeset"),
+                Arguments.of('./deploy.sh', 5, false, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Deploy green' failed"),
-                Arguments.of('curl -fsS', 5, false, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('curl -fsS', 6, false, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Health check green' failed"),
-                Arguments.of('dbdeploy:migrate', 6, false, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('dbdeploy:migrate', 7, false, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Migrate database' failed: AbortException: script returned exit code 1. dbdeploy:migrate restores the database itself when it fails (its summary is above), and traffic stays on blue."),
-                Arguments.of('./smoke-test.sh', 7, true, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('./smoke-test.sh', 8, true, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Smoke test green' failed: AbortException: script returned exit code 1. Undone: traffic never left blue; database rolled back to its state before deploy-prod-42."),
-                Arguments.of('./switch.sh green', 8, true, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('./switch.sh green', 9, true, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Switch traffic to green' failed: AbortException: script returned exit code 1. Undone: traffic switched back to blue; database rolled back to its state before deploy-prod-42."),
-                Arguments.of('./verify.sh', 9, true, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('./verify.sh', 10, true, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Verify green' failed: AbortException: script returned exit code 1. Undone: traffic switched back to blue; database rolled back to its state before deploy-prod-42. Fix the cause and run the pipeline again."),
-                Arguments.of('./retire.sh', 10, false, 'green', MIGRATED,
+                Arguments.of('./retire.sh', 11, false, 'green', MIGRATED,
                         "Stage 'Retire blue' failed: AbortException: script returned exit code 1. green serves traffic and passed verification, so nothing was undone. Stop blue by hand when convenient."),
         )
     }
@@ -336,20 +368,22 @@ class DeployWithMigrationsTest extends LibraryTestBase {
                         "Stage 'Package and status' was aborted (FlowInterruptedException). Nothing to undo: the database was not changed and traffic stays on blue. Run the pipeline again when you are ready."),
                 Arguments.of('dbdeploy:status', 3, false, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Package and status' was aborted"),
-                Arguments.of('./deploy.sh', 4, false, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('dbdeploy:rehearse', 4, false, 'blue', SimulatedWorld.BEFORE,
+                        "Stage 'Package and status' was aborted (FlowInterruptedException). Nothing to undo"),
+                Arguments.of('./deploy.sh', 5, false, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Deploy green' was aborted"),
-                Arguments.of('curl -fsS', 5, false, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('curl -fsS', 6, false, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Health check green' was aborted"),
-                Arguments.of('dbdeploy:migrate', 6, false, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('dbdeploy:migrate', 7, false, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Migrate database' was aborted (FlowInterruptedException). Traffic stays on blue. Changesets that dbdeploy:migrate " +
                                 "committed before it was stopped stay applied (its summary, if any, is above); to return to the state before deploy-prod-42, ${rollbackByHand}"),
-                Arguments.of('./smoke-test.sh', 7, true, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('./smoke-test.sh', 8, true, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Smoke test green' was aborted (FlowInterruptedException). Undone: traffic never left blue; database rolled back to its state before deploy-prod-42. Run the pipeline again when you are ready."),
-                Arguments.of('./switch.sh green', 8, true, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('./switch.sh green', 9, true, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Switch traffic to green' was aborted (FlowInterruptedException). Undone: traffic switched back to blue; database rolled back to its state before deploy-prod-42."),
-                Arguments.of('./verify.sh', 9, true, 'blue', SimulatedWorld.BEFORE,
+                Arguments.of('./verify.sh', 10, true, 'blue', SimulatedWorld.BEFORE,
                         "Stage 'Verify green' was aborted (FlowInterruptedException). Undone: traffic switched back to blue; database rolled back to its state before deploy-prod-42."),
-                Arguments.of('./retire.sh', 10, false, 'green', MIGRATED,
+                Arguments.of('./retire.sh', 11, false, 'green', MIGRATED,
                         "Stage 'Retire blue' was aborted (FlowInterruptedException). green serves traffic and passed verification, so nothing was undone."),
         )
     }

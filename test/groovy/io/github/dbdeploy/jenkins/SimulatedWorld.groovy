@@ -22,6 +22,8 @@ class SimulatedWorld {
     final List<String> aborting = []
     /** The directory of the POM the goals run in, relative to the workspace ('' for the workspace itself). */
     String projectDirectory = ''
+    /** The **Error:** line a failing goal's summary.md carries, if any (what the real goals write on failure). */
+    String failureDetail
     Map<String, String> files
 
     Object run(String line, Map args) {
@@ -33,7 +35,7 @@ class SimulatedWorld {
         boolean fail = failing.any { line.contains(it) }
         if (fail) {
             if (line.contains('dbdeploy:')) {
-                summary(line, 'FAILED, database restored')
+                summary(line, 'FAILED, database restored' + (failureDetail ? "\n\n**Error:** ${failureDetail}" : ''))
             }
             throw new AbortException('script returned exit code 1')
         }

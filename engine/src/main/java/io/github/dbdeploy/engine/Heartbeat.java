@@ -31,6 +31,15 @@ final class Heartbeat implements AutoCloseable {
     /** {@code PASSWORD 'x'} in someone else's query (ALTER ROLE, CREATE USER): never copied into our log. */
     private static final Pattern PASSWORD_LITERAL = Pattern.compile("(?i)(password\\s*)'(?:[^']|'')*'");
 
+    /**
+     * Another session's query made fit for our log: our own password (which a blocker's query may quote, since the
+     * same people write both) and any {@code PASSWORD '...'} literal masked.
+     */
+    static String safeForeignText(String text, Secret ours) {
+        String masked = PASSWORD_LITERAL.matcher(text).replaceAll("$1'****'");
+        return ours == null ? masked : ours.scrub(masked);
+    }
+
     private final DeploySettings settings;
     private final Progress progress;
     private final int backendPid;
@@ -179,7 +188,7 @@ final class Heartbeat implements AutoCloseable {
         if (line.length() > QUERY_CHARS) {
             line = line.substring(0, QUERY_CHARS) + "...";
         }
-        return scrub(PASSWORD_LITERAL.matcher(line).replaceAll("$1'****'"));
+        return safeForeignText(line, settings.password());
     }
 
     /** The second connection, opened at the first heartbeat; null when it cannot be opened (not retried). */

@@ -107,7 +107,8 @@ final class LockGuard {
         // Jitter keeps two waiting deployers (or a deployer and a cron job) from retrying in step.
         long sleep = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
         progress.warn(what + " waited " + SummaryWriter.seconds(settings.lockTimeout().toMillis())
-                + " (" + PropertyNames.LOCK_TIMEOUT + ") for a lock held by " + blockers
+                + " (" + PropertyNames.LOCK_TIMEOUT + ") for a lock held by "
+                + Heartbeat.safeForeignText(blockers, settings.password())
                 + "; its transaction was discarded so queries queued behind it could run. Retry " + retry + " of "
                 + retries() + " in " + SummaryWriter.seconds(sleep) + ".");
         Thread.sleep(sleep);
@@ -117,7 +118,8 @@ final class LockGuard {
     String gaveUp(String what, String blockers) {
         return what + " could not get a lock within " + SummaryWriter.seconds(settings.lockTimeout().toMillis())
                 + " (" + PropertyNames.LOCK_TIMEOUT + ") in " + (retries() + 1) + " attempt(s) ("
-                + PropertyNames.LOCK_RETRIES + "=" + retries() + "). The lock was held by " + blockers
+                + PropertyNames.LOCK_RETRIES + "=" + retries() + "). The lock was held by "
+                + Heartbeat.safeForeignText(blockers, settings.password())
                 + ". Run again when that session has finished, or end it (select pg_terminate_backend(pid)) if it"
                 + " should not be running.";
     }
