@@ -127,7 +127,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
             assertFalse(line.contains(SECRET))
             assertFalse(line.contains('deployer'), 'not even the user name goes on a command line')
         }
-        assertEquals(3, events.count { it == 'withCredentials:prod-db' }, 'package, status and migrate each bind the credentials')
+        assertEquals(4, events.count { it == 'withCredentials:prod-db' }, 'package, status, rehearse and migrate each bind the credentials')
     }
 
     @Test
@@ -148,6 +148,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
         assertTrue(echoes.contains('dbdeploy:status summary (target/dbdeploy/summary.md):\n## dbdeploy status: OK\n'))
         assertEquals(['target/dbdeploy/package-summary.md,target/dbdeploy/package-summary.json',
                       'target/dbdeploy/status-summary.md,target/dbdeploy/status-summary.json',
+                      'target/dbdeploy/rehearse-summary.md,target/dbdeploy/rehearse-summary.json',
                       'target/dbdeploy/migrate-summary.md,target/dbdeploy/migrate-summary.json'], archived*.artifacts)
     }
 
@@ -184,7 +185,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
         runJenkinsfile('blueGreenPipeline')
 
-        assertEquals('./mvnw -B -ntp -s settings.xml dbdeploy:migrate -Penv=prod -Ddbdeploy.tag=release-7.1', shells[5])
+        assertEquals('./mvnw -B -ntp -s settings.xml dbdeploy:migrate -Penv=prod -Ddbdeploy.tag=release-7.1', shells[6])
     }
 
     @Test
@@ -272,7 +273,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
         Throwable failure = runJenkinsfile('blueGreenPipeline')
 
-        assertEquals(ALL_STEPS.subList(0, 8) + ['./switch.sh blue', ROLLBACK], shells)
+        assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue', ROLLBACK], shells)
         assertEquals('blue', world.serving)
         assertEquals(SimulatedWorld.BEFORE, world.database)
         assertTrue(failure.message.contains('Undone: traffic switched back to blue; database rolled back'))
@@ -284,7 +285,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
         Throwable failure = runJenkinsfile('blueGreenPipeline')
 
-        assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue', ROLLBACK], shells)
+        assertEquals(ALL_STEPS.subList(0, 10) + ['./switch.sh blue', ROLLBACK], shells)
         assertEquals('blue', world.serving)
         assertEquals(MIGRATED, world.database)
         assertEquals('FAILURE', buildResult)
@@ -301,7 +302,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
         Throwable failure = runJenkinsfile('blueGreenPipeline')
 
-        assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue'], shells)
+        assertEquals(ALL_STEPS.subList(0, 10) + ['./switch.sh blue'], shells)
         assertEquals('green', world.serving)
         assertEquals(MIGRATED, world.database, 'green still serves and needs the new schema')
         assertTrue(failure.message.contains('Switching traffic back to blue failed too'), failure.message)
@@ -316,7 +317,7 @@ class DeployWithMigrationsTest extends LibraryTestBase {
 
         Throwable failure = runJenkinsfile('blueGreenPipeline')
 
-        assertEquals(ALL_STEPS.subList(0, 9) + ['./switch.sh blue'], shells)
+        assertEquals(ALL_STEPS.subList(0, 10) + ['./switch.sh blue'], shells)
         assertEquals('blue', world.serving)
         assertEquals(MIGRATED, world.database)
         assertEquals('FAILURE', buildResult)
