@@ -26,6 +26,9 @@ import liquibase.changelog.DatabaseChangeLog;
 import liquibase.changelog.RanChangeSet;
 import liquibase.changelog.visitor.AbstractChangeExecListener;
 import liquibase.changelog.visitor.RollbackVisitor;
+import liquibase.changelog.visitor.UpdateVisitor;
+import liquibase.change.AbstractSQLChange;
+import io.github.dbdeploy.engine.formats.ScriptChange;
 import liquibase.database.Database;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.LiquibaseException;
@@ -118,7 +121,7 @@ final class LiquibaseSession {
     }
 
     Outcome update() {
-        Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied");
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied", true);
         liquibase.setChangeExecListener(recorder);
         try {
             inScope(() -> {
@@ -144,7 +147,7 @@ final class LiquibaseSession {
      * order, so it could undo a different set from the one checked and journaled; here the rows decide.
      */
     Outcome rollback(List<ChangelogHistory.Row> rows) {
-        Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back");
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back", true);
         // The iterator runs a rollback from the last of these to the first, so oldest first here.
         List<RanChangeSet> ran = new ArrayList<>(rows.size());
         for (int i = rows.size() - 1; i >= 0; i--) {
@@ -163,6 +166,88 @@ final class LiquibaseSession {
         } catch (DbdeployException e) {
             return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
         }
+    }
+
+    /**
+     * Applies exactly {@code changeSet} and records it, printing nothing: the rehearsal drives changesets one at a
+     * time and reports them itself. Unlike Liquibase's update, this neither re-validates nor re-reads the history
+     * for each call, which would cost a pass over the whole changelog per changeset.
+     */
+    Outcome apply(ChangeSet changeSet) {
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied", false);
+        try {
+            inScope(() -> {
+                new ChangeLogIterator(only(changeSet)).run(new UpdateVisitor(database, recorder),
+                        new RuntimeEnvironment(database, contexts(), labels()));
+                return null;
+            });
+            return new Outcome(recorder.outcomes, null, null);
+        } catch (DbdeployException e) {
+            return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
+        }
+    }
+
+    /** Undoes the applied {@code changeSet} with its rollback, printing nothing (see {@link #apply}). */
+    Outcome rollback(ChangeSet changeSet) {
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back", false);
+        try {
+            inScope(() -> {
+                new ChangeLogIterator(only(changeSet)).run(new RollbackVisitor(database, recorder),
+                        new RuntimeEnvironment(database, contexts(), labels()));
+                return null;
+            });
+            return new Outcome(recorder.outcomes, null, null);
+        } catch (DbdeployException e) {
+            return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
+        }
+    }
+
+    /** A changelog of one changeset, for an iterator that is to visit that one and no other. */
+    private static DatabaseChangeLog only(ChangeSet changeSet) {
+        List<ChangeSet> one = List.of(changeSet);
+        return new DatabaseChangeLog() {
+            @Override
+            public List<ChangeSet> getChangeSets() {
+                return one;
+            }
+
+            @Override
+            public String toString() { // Liquibase logs the changelog by name; this one has none (CORE-3231)
+                return "";
+            }
+        };
+    }
+
+    /** Creates DATABASECHANGELOG when it is missing, as an update would before its first changeset. */
+    void createHistoryTable() {
+        inScope(() -> {
+            Scope.getCurrentScope().getSingleton(liquibase.changelog.ChangeLogHistoryServiceFactory.class)
+                    .getChangeLogService(database).init();
+            database.commit();
+            return null;
+        });
+    }
+
+    /** Runs {@code action} just before each commit, in the open transaction, until called with null. */
+    void beforeCommit(Runnable action) {
+        database.beforeCommit(action);
+    }
+
+    /**
+     * The text a changeset is written in, for markers such as {@code -- dbdeploy:allow breaking}: its comment and
+     * the SQL of its changes (formatted SQL, {@code <sql>}, {@code <sqlFile>}, migration files of directory
+     * changelogs). Changes of other kinds (createTable...) have no text of their own.
+     */
+    String sourceText(ChangeSet changeSet) {
+        StringBuilder b = new StringBuilder(changeSet.getComments() == null ? "" : changeSet.getComments());
+        for (liquibase.change.Change change : changeSet.getChanges()) {
+            if (change instanceof AbstractSQLChange sql) {
+                b.append('\n').append(inScope(() -> String.valueOf((Object) sql.getSql())));
+            } else if (change instanceof ScriptChange script) {
+                b.append('\n').append(script.script().sql());
+            }
+        }
+        return b.toString();
     }
 
     /**
@@ -206,7 +291,7 @@ final class LiquibaseSession {
         return missing;
     }
 
-    private boolean hasRollback(ChangeSet cs) {
+    boolean hasRollback(ChangeSet cs) {
         // Explicit <rollback>/--rollback blocks, or changes Liquibase can invert by itself (createTable, addColumn...).
         return !cs.getRollback().getChanges().isEmpty() || inScope(() -> cs.supportsRollback(database));
     }
@@ -296,13 +381,15 @@ final class LiquibaseSession {
     private final class Recorder extends AbstractChangeExecListener {
         private final ChangesetOutcome.Status doneStatus;
         private final String verb;
+        private final boolean print;
         private final List<ChangesetOutcome> outcomes = new ArrayList<>();
         private long started;
         private Failure failure;
 
-        Recorder(ChangesetOutcome.Status doneStatus, String verb) {
+        Recorder(ChangesetOutcome.Status doneStatus, String verb, boolean print) {
             this.doneStatus = doneStatus;
             this.verb = verb;
+            this.print = print;
         }
 
         @Override
@@ -352,7 +439,9 @@ final class LiquibaseSession {
         private void done(ChangeSet cs, ChangesetOutcome.Status status, String word) {
             long ms = (System.nanoTime() - started) / 1_000_000;
             outcomes.add(new ChangesetOutcome(cs.getId(), cs.getAuthor(), cs.getFilePath(), ms, status));
-            progress.info(String.format("  %-11s %s (%s) %d ms", word, cs.getId(), cs.getFilePath(), ms));
+            if (print) {
+                progress.info(String.format("  %-11s %s (%s) %d ms", word, cs.getId(), cs.getFilePath(), ms));
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ import liquibase.exception.DatabaseException;
  */
 final class OneTransactionPostgresDatabase extends PostgresDatabase {
     private boolean changesetCommitPending;
+    private Runnable beforeCommit;
 
     /**
      * Called as each change of a changeset finishes, or as a changeset's rollback starts: the changeset's own commit
@@ -22,11 +23,22 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
         changesetCommitPending = true;
     }
 
+    /**
+     * Runs {@code action} in the open transaction just before each commit until it is cleared (null): a rehearsal
+     * reads {@code pg_locks} there, while the changeset's locks are still held.
+     */
+    void beforeCommit(Runnable action) {
+        this.beforeCommit = action;
+    }
+
     @Override
     public void commit() throws DatabaseException {
         if (changesetCommitPending) {
             changesetCommitPending = false;
             return;
+        }
+        if (beforeCommit != null) {
+            beforeCommit.run();
         }
         super.commit();
     }

@@ -20,12 +20,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param error         what went wrong and what to do next, or null
  * @param hosts         one entry per host for {@code target=ssm}; empty for local runs
  * @param remote        the SSM command and uploads for {@code target=ssm}; null for local runs
+ * @param rehearsal     {@code rehearse}: what each rehearsed changeset did; empty for other commands
  */
 @JsonPropertyOrder({"schemaVersion", "command", "status", "environment", "target", "deploymentId", "dryRun", "applied",
-        "skipped", "durationMs", "error", "changesets", "hosts", "remote"})
+        "skipped", "durationMs", "error", "changesets", "hosts", "remote", "rehearsal"})
 public record RunSummary(int schemaVersion, Command command, String status, String environment, String target,
                          String deploymentId, boolean dryRun, int applied, int skipped, long durationMs, String error,
-                         List<ChangesetOutcome> changesets, List<HostSummary> hosts, RemoteDetails remote) {
+                         List<ChangesetOutcome> changesets, List<HostSummary> hosts, RemoteDetails remote,
+                         List<ChangesetRehearsal> rehearsal) {
     public static final int SCHEMA_VERSION = 1;
     public static final String SUCCESS = "success";
     public static final String FAILED = "failed";
@@ -37,6 +39,15 @@ public record RunSummary(int schemaVersion, Command command, String status, Stri
     public RunSummary {
         changesets = changesets == null ? List.of() : List.copyOf(changesets);
         hosts = hosts == null ? List.of() : List.copyOf(hosts);
+        rehearsal = rehearsal == null ? List.of() : List.copyOf(rehearsal);
+    }
+
+    /** Any command but {@code rehearse}: no rehearsal. */
+    public RunSummary(int schemaVersion, Command command, String status, String environment, String target,
+                      String deploymentId, boolean dryRun, int applied, int skipped, long durationMs, String error,
+                      List<ChangesetOutcome> changesets, List<HostSummary> hosts, RemoteDetails remote) {
+        this(schemaVersion, command, status, environment, target, deploymentId, dryRun, applied, skipped, durationMs,
+                error, changesets, hosts, remote, List.of());
     }
 
     /** A run on this machine. */

@@ -13,7 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /** summary.json is a public schema: every field present, in every kind of run, and it reads back unchanged. */
 class SummaryWriterTest {
     private static final List<String> FIELDS = List.of("schemaVersion", "command", "status", "environment", "target",
-            "deploymentId", "dryRun", "applied", "skipped", "durationMs", "error", "changesets", "hosts", "remote");
+            "deploymentId", "dryRun", "applied", "skipped", "durationMs", "error", "changesets", "hosts", "remote",
+            "rehearsal");
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> fields(RunSummary s) throws Exception {
