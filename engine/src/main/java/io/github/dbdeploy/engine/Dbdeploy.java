@@ -536,9 +536,9 @@ public final class Dbdeploy {
                     + summary.rehearsal().stream().filter(ChangesetRehearsal::failed).count();
             default -> "applied " + summary.applied() + ", skipped " + summary.skipped();
         };
-        progress.info(String.format("dbdeploy %s %s: %s, %s, %s (deployment %s)", summary.command(),
+        progress.info(String.format("dbdeploy %s %s: %s, %s, %s%s", summary.command(),
                 summary.environment(), summary.status(), counts, SummaryWriter.seconds(summary.durationMs()),
-                summary.deploymentId()));
+                summary.deploymentId() == null ? "" : " (deployment " + summary.deploymentId() + ")"));
         return summary;
     }
 

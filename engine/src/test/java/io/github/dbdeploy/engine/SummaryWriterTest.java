@@ -33,6 +33,7 @@ class SummaryWriterTest {
         assertEquals("local", json.get("target"));
         assertEquals(List.of(), json.get("hosts"));
         assertEquals(null, json.get("remote"));
+        assertEquals(List.of(), json.get("rehearsal"));
         assertEquals(Map.of("id", "004", "author", "dev", "file", "sql/004.sql", "durationMs", 12, "status", "failed",
                 "instanceId", "null"), stringNulls(((List<Map<String, Object>>) json.get("changesets")).get(0)));
         assertEquals(local, SummaryWriter.parse(SummaryWriter.toJson(local)));
