@@ -1,9 +1,9 @@
 package io.github.dbdeploy.engine;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,17 +66,18 @@ final class SchemaSnapshot {
             + " union all select 'column', r.name || '.' || quote_ident(a.attname), a.attrelid || ':' || a.attnum,"
             + " concat_ws(' ', '#' || row_number() over (partition by a.attrelid order by a.attnum),"
             + " format_type(a.atttypid, a.atttypmod), case when a.attnotnull then 'not null' end,"
-            + " 'default ' || pg_get_expr(ad.adbin, ad.adrelid), 'identity ' || nullif(a.attidentity, ''),"
-            + " 'generated ' || nullif(a.attgenerated, ''),"
+            + " 'default ' || pg_get_expr(ad.adbin, ad.adrelid), 'identity ' || nullif(a.attidentity::text, ''),"
+            + " 'generated ' || nullif(a.attgenerated::text, ''),"
             + " case when a.attcollation <> t.typcollation then 'collate '"
             + " || (select quote_ident(collname) from pg_collation where oid = a.attcollation) end,"
             + " case when a.attstattarget > 0 then 'statistics ' || a.attstattarget end,"
-            + " case when a.attstorage <> t.typstorage then 'storage ' || a.attstorage end,"
+            + " case when a.attstorage <> t.typstorage then 'storage ' || a.attstorage::text end,"
             + " 'acl ' || a.attacl::text),"
             + " format_type(a.atttypid, a.atttypmod), a.attnotnull,"
-            + " coalesce(pg_get_expr(ad.adbin, ad.adrelid), nullif(a.attidentity, ''), nullif(a.attgenerated, '')),"
+            + " coalesce(pg_get_expr(ad.adbin, ad.adrelid), nullif(a.attidentity::text, ''), nullif(a.attgenerated::text, '')),"
             + " r.relkind::text"
             + " from rel r join pg_attribute a on a.attrelid = r.oid and a.attnum > 0 and not a.attisdropped"
+            + " and r.relkind <> 'S'"
             + " join pg_type t on t.oid = a.atttypid"
             + " left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum"
             // table constraints
@@ -92,7 +93,7 @@ final class SchemaSnapshot {
             + " join pg_namespace n on n.oid = ci.relnamespace"
             // triggers
             + " union all select 'trigger', r.name || '.' || quote_ident(tg.tgname), tg.oid::text,"
-            + " pg_get_triggerdef(tg.oid) || ' enabled ' || tg.tgenabled, null, null, null, null"
+            + " pg_get_triggerdef(tg.oid) || ' enabled ' || tg.tgenabled::text, null, null, null, null"
             + " from rel r join pg_trigger tg on tg.tgrelid = r.oid and not tg.tgisinternal"
             // rules other than a view's own
             + " union all select 'rule', r.name || '.' || quote_ident(rw.rulename), rw.oid::text,"
@@ -137,7 +138,7 @@ final class SchemaSnapshot {
             + " and o.identity !~ '(^|\\.)(databasechangelog|dbdeploy_)'"
             // default privileges
             + " union all select 'default privileges', pg_get_userbyid(da.defaclrole) || ' '"
-            + " || coalesce(da.defaclnamespace::regnamespace::text, '') || ' ' || da.defaclobjtype, da.oid::text,"
+            + " || coalesce(da.defaclnamespace::regnamespace::text, '') || ' ' || da.defaclobjtype::text, da.oid::text,"
             + " da.defaclacl::text, null, null, null, null from pg_default_acl da"
             // storage, not part of the schema: a new file means a rewrite, an empty new file a truncation
             + " union all select 'storage', r.name, r.oid::text, pg_relation_filenode(r.oid)::text,"
@@ -172,7 +173,8 @@ final class SchemaSnapshot {
     static SchemaSnapshot take(Connection c) throws SQLException {
         SortedMap<String, Item> items = new TreeMap<>();
         Map<String, Storage> storage = new HashMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(QUERY)) {
+        // Prepared, so that after a few runs the driver keeps it on the server and its plan is made once.
+        try (PreparedStatement st = c.prepareStatement(QUERY); ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
                 String kind = rs.getString(1);
                 if (kind.equals("storage")) {
