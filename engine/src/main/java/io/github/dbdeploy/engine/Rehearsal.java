@@ -39,6 +39,7 @@ final class Rehearsal {
     private final DeploySettings settings;
     private final Progress progress;
     private final PostgresBinaries binaries;
+    private SchemaSnapshot lastSnapshot;
 
     Rehearsal(DeploySettings settings, Progress progress, PostgresBinaries binaries) {
         this.settings = settings;
@@ -77,7 +78,7 @@ final class Rehearsal {
             progress.info("Rehearsing " + count + " changeset(s)" + (count < all.size() ? " of " + all.size() : "")
                     + ": each is applied, rolled back and applied again; the target is not changed.");
             List<ChangesetRehearsal> results = new ArrayList<>();
-            SchemaSnapshot before = SchemaSnapshot.take(c);
+            SchemaSnapshot before = snapshot(c);
             for (int i = 0; i <= last; i++) {
                 ChangeSet cs = all.get(i);
                 if (!rehearse[i]) {
@@ -95,7 +96,7 @@ final class Rehearsal {
                     continue;
                 }
                 if (before == null) {
-                    before = SchemaSnapshot.take(c);
+                    before = snapshot(c);
                 }
                 Step step = rehearse(liquibase, c, cs, before);
                 results.add(step.result());
@@ -146,9 +147,9 @@ final class Rehearsal {
                     elapsed(started), ChangesetRehearsal.FAILED, failure(applied), null, null, null, null, null, null,
                     null, null, false, waivedNames, List.of("apply"));
             // A changeset outside a transaction can leave part of itself behind: look again.
-            return new Step(r, SchemaSnapshot.take(c));
+            return new Step(r, snapshot(c));
         }
-        SchemaSnapshot after = SchemaSnapshot.take(c);
+        SchemaSnapshot after = snapshot(c);
         SchemaSnapshot.Changes changes = before.changesTo(after);
         List<ChangesetRehearsal.Lock> lockList = new ArrayList<>();
         locks.forEach((relation, mode) -> lockList.add(new ChangesetRehearsal.Lock(relation, mode)));
@@ -166,15 +167,15 @@ final class Rehearsal {
             if (undone.failed()) {
                 rollback = ChangesetRehearsal.FAILED;
                 rollbackError = failure(undone);
-                end = SchemaSnapshot.take(c);
+                end = snapshot(c);
             } else {
-                SchemaSnapshot rolledBack = SchemaSnapshot.take(c);
+                SchemaSnapshot rolledBack = snapshot(c);
                 diff = before.diff(rolledBack);
                 rollback = diff.isEmpty() ? ChangesetRehearsal.EXACT : ChangesetRehearsal.DIFFERS;
                 LiquibaseSession.Outcome again = liquibase.apply(cs);
                 reapply = again.failed() ? ChangesetRehearsal.FAILED : ChangesetRehearsal.OK;
                 reapplyError = again.failed() ? failure(again) : null;
-                end = again.failed() ? rolledBack : SchemaSnapshot.take(c);
+                end = again.failed() ? rolledBack : snapshot(c);
             }
         }
 
@@ -204,6 +205,12 @@ final class Rehearsal {
                 ChangesetRehearsal.OK, null, rollback, diff, rollbackError, reapply, reapplyError, lockList,
                 changes.rewrites(), changes.breaking(), changes.dataLoss(), waivedNames, failedChecks);
         return new Step(r, end);
+    }
+
+    /** The schema now, described afresh where the catalog changed since the last snapshot of this run. */
+    private SchemaSnapshot snapshot(Connection c) throws SQLException {
+        lastSnapshot = SchemaSnapshot.take(c, lastSnapshot);
+        return lastSnapshot;
     }
 
     /** Keeps the strongest lock this session holds on each relation of {@code before}, just before commit. */

@@ -32,7 +32,7 @@ final class SchemaSnapshot {
             + " and x.objid = %s and x.deptype = 'e')";
 
     /** One query, one round trip: rows of (kind, key, identity, definition, type, not null, default, relkind). */
-    private static final String QUERY = "with rel as ("
+    private static final String QUERY = "with h as (select ?::bigint as since), rel as ("
             + " select c.oid, c.relkind, quote_ident(n.nspname) || '.' || quote_ident(c.relname) as name"
             + " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
             + " where " + USER_SCHEMA + " and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f', 'c')"
@@ -41,30 +41,39 @@ final class SchemaSnapshot {
             // schemas
             + " select 'schema' as kind, quote_ident(n.nspname) as key, n.oid::text as ident,"
             + " concat_ws(' ', 'owner', pg_get_userbyid(n.nspowner), 'acl ' || n.nspacl::text) as def,"
-            + " null::text as type, null::boolean as notnull, null::text as dflt, null::text as relkind"
+            + " null::text as type, null::boolean as notnull, null::text as dflt, null::text as relkind,"
+            + " true as fresh, null::bigint as position"
             + " from pg_namespace n where " + USER_SCHEMA
             + String.format(NOT_FROM_EXTENSION, "'pg_namespace'::regclass", "n.oid")
             // tables, views, materialized views, sequences, foreign tables, composite types
-            + " union all select 'relation', r.name, r.oid::text, concat_ws(' ', r.relkind, c.relpersistence,"
+            + " union all select 'relation', r.name, r.oid::text, case when f.fresh then"
+            + " concat_ws(' ', r.relkind, c.relpersistence,"
             + " 'owner', pg_get_userbyid(c.relowner), 'acl ' || c.relacl::text, 'options ' || c.reloptions::text,"
             + " case when c.relrowsecurity then 'row security' end,"
             + " case when c.relforcerowsecurity then 'forced row security' end,"
-            + " 'partition of ' || (select i.inhparent::regclass::text from pg_inherits i where i.inhrelid = c.oid"
-            + " limit 1) || ' ' || pg_get_expr(c.relpartbound, c.oid),"
+            + " case when c.relispartition then 'partition of ' || (select i.inhparent::regclass::text"
+            + " from pg_inherits i where i.inhrelid = c.oid limit 1) || ' ' || pg_get_expr(c.relpartbound, c.oid) end,"
             + " case when r.relkind = 'p' then 'partition by ' || pg_get_partkeydef(c.oid) end,"
             + " case when r.relkind in ('v', 'm') then 'as ' || pg_get_viewdef(c.oid) end,"
-            + " (select concat_ws(' ', format_type(s.seqtypid, null), 'start', s.seqstart, 'increment', s.seqincrement,"
-            + " 'min', s.seqmin, 'max', s.seqmax, 'cache', s.seqcache, case when s.seqcycle then 'cycle' end)"
-            + " from pg_sequence s where s.seqrelid = c.oid),"
+            + " case when r.relkind = 'S' then (select concat_ws(' ', format_type(s.seqtypid, null), 'start',"
+            + " s.seqstart, 'increment', s.seqincrement, 'min', s.seqmin, 'max', s.seqmax, 'cache', s.seqcache,"
+            + " case when s.seqcycle then 'cycle' end) from pg_sequence s where s.seqrelid = c.oid) end,"
             + " (select 'owned by ' || d.refobjid::regclass::text || '.' || quote_ident(a.attname) from pg_depend d"
             + " join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid"
             + " where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.refclassid = 'pg_class'::regclass"
-            + " and d.deptype in ('a', 'i') and d.refobjsubid > 0 and r.relkind = 'S' limit 1)),"
-            + " null, null, null, r.relkind::text"
-            + " from rel r join pg_class c on c.oid = r.oid"
+            + " and d.deptype in ('a', 'i') and d.refobjsubid > 0 and r.relkind = 'S' limit 1)) end,"
+            + " null, null, null, r.relkind::text, f.fresh, null"
+            + " from rel r join pg_class c on c.oid = r.oid cross join h"
+            + " left join pg_rewrite rw on rw.ev_class = c.oid and rw.rulename = '_RETURN'"
+            + " left join pg_sequence sq on sq.seqrelid = c.oid"
+            // A view's query is in pg_rewrite, a sequence's settings in pg_sequence and its owner in pg_depend.
+            + " cross join lateral (select c.xmin::text::bigint >= h.since"
+            + " or coalesce(rw.xmin::text::bigint, 0) >= h.since or coalesce(sq.xmin::text::bigint, 0) >= h.since"
+            + " or (r.relkind = 'S' and exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass"
+            + " and d.objid = c.oid and d.xmin::text::bigint >= h.since)) as fresh) f"
             // columns, in order (the position among the columns that are not dropped, as pg_dump prints them)
             + " union all select 'column', r.name || '.' || quote_ident(a.attname), a.attrelid || ':' || a.attnum,"
-            + " concat_ws(' ', '#' || row_number() over (partition by a.attrelid order by a.attnum),"
+            + " case when f.fresh then concat_ws(' ',"
             + " format_type(a.atttypid, a.atttypmod), case when a.attnotnull then 'not null' end,"
             + " 'default ' || pg_get_expr(ad.adbin, ad.adrelid), 'identity ' || nullif(a.attidentity::text, ''),"
             + " 'generated ' || nullif(a.attgenerated::text, ''),"
@@ -72,45 +81,50 @@ final class SchemaSnapshot {
             + " || (select quote_ident(collname) from pg_collation where oid = a.attcollation) end,"
             + " case when a.attstattarget > 0 then 'statistics ' || a.attstattarget end,"
             + " case when a.attstorage <> t.typstorage then 'storage ' || a.attstorage::text end,"
-            + " 'acl ' || a.attacl::text),"
-            + " format_type(a.atttypid, a.atttypmod), a.attnotnull,"
-            + " coalesce(pg_get_expr(ad.adbin, ad.adrelid), nullif(a.attidentity::text, ''), nullif(a.attgenerated::text, '')),"
-            + " r.relkind::text"
+            + " 'acl ' || a.attacl::text) end,"
+            + " case when f.fresh then format_type(a.atttypid, a.atttypmod) end, a.attnotnull,"
+            + " case when f.fresh then coalesce(pg_get_expr(ad.adbin, ad.adrelid), nullif(a.attidentity::text, ''),"
+            + " nullif(a.attgenerated::text, '')) end,"
+            + " r.relkind::text, f.fresh, row_number() over (partition by a.attrelid order by a.attnum)"
             + " from rel r join pg_attribute a on a.attrelid = r.oid and a.attnum > 0 and not a.attisdropped"
             + " and r.relkind <> 'S'"
             + " join pg_type t on t.oid = a.atttypid"
-            + " left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum"
+            + " left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum cross join h"
+            + " cross join lateral (select a.xmin::text::bigint >= h.since"
+            + " or coalesce(ad.xmin::text::bigint, 0) >= h.since as fresh) f"
             // table constraints
             + " union all select 'constraint', r.name || '.' || quote_ident(co.conname), co.oid::text,"
-            + " pg_get_constraintdef(co.oid), null, null, null, null"
-            + " from rel r join pg_constraint co on co.conrelid = r.oid"
+            + " case when co.xmin::text::bigint >= h.since then pg_get_constraintdef(co.oid) end, null, null, null,"
+            + " null, co.xmin::text::bigint >= h.since, null"
+            + " from rel r join pg_constraint co on co.conrelid = r.oid cross join h"
             // indexes
             + " union all select 'index', quote_ident(n.nspname) || '.' || quote_ident(ci.relname), ci.oid::text,"
-            + " concat_ws(' ', pg_get_indexdef(ci.oid), 'options ' || ci.reloptions::text,"
-            + " case when i.indisclustered then 'clustered' end, case when not i.indisvalid then 'invalid' end),"
-            + " null, null, null, null"
+            + " case when f.fresh then concat_ws(' ', pg_get_indexdef(ci.oid), 'options ' || ci.reloptions::text,"
+            + " case when i.indisclustered then 'clustered' end, case when not i.indisvalid then 'invalid' end) end,"
+            + " null, null, null, null, f.fresh, null"
             + " from rel r join pg_index i on i.indrelid = r.oid join pg_class ci on ci.oid = i.indexrelid"
-            + " join pg_namespace n on n.oid = ci.relnamespace"
+            + " join pg_namespace n on n.oid = ci.relnamespace cross join h"
+            + " cross join lateral (select ci.xmin::text::bigint >= h.since or i.xmin::text::bigint >= h.since as fresh) f"
             // triggers
             + " union all select 'trigger', r.name || '.' || quote_ident(tg.tgname), tg.oid::text,"
-            + " pg_get_triggerdef(tg.oid) || ' enabled ' || tg.tgenabled::text, null, null, null, null"
+            + " pg_get_triggerdef(tg.oid) || ' enabled ' || tg.tgenabled::text, null, null, null, null, true, null"
             + " from rel r join pg_trigger tg on tg.tgrelid = r.oid and not tg.tgisinternal"
             // rules other than a view's own
             + " union all select 'rule', r.name || '.' || quote_ident(rw.rulename), rw.oid::text,"
-            + " pg_get_ruledef(rw.oid), null, null, null, null"
+            + " pg_get_ruledef(rw.oid), null, null, null, null, true, null"
             + " from rel r join pg_rewrite rw on rw.ev_class = r.oid and rw.rulename <> '_RETURN'"
             // row-level security policies
             + " union all select 'policy', r.name || '.' || quote_ident(p.polname), p.oid::text,"
             + " concat_ws(' ', p.polcmd, case when p.polpermissive then 'permissive' else 'restrictive' end,"
             + " p.polroles::text, 'using ' || pg_get_expr(p.polqual, p.polrelid),"
-            + " 'check ' || pg_get_expr(p.polwithcheck, p.polrelid)), null, null, null, null"
+            + " 'check ' || pg_get_expr(p.polwithcheck, p.polrelid)), null, null, null, null, true, null"
             + " from rel r join pg_policy p on p.polrelid = r.oid"
             // functions, procedures, aggregates
             + " union all select 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '('"
             + " || pg_get_function_identity_arguments(p.oid) || ')', p.oid::text,"
             + " concat_ws(' ', case when p.prokind = 'a' then 'aggregate returns ' || pg_get_function_result(p.oid)"
             + " else pg_get_functiondef(p.oid) end, 'owner', pg_get_userbyid(p.proowner), 'acl ' || p.proacl::text),"
-            + " null, null, null, null"
+            + " null, null, null, null, true, null"
             + " from pg_proc p join pg_namespace n on n.oid = p.pronamespace where " + USER_SCHEMA
             + String.format(NOT_FROM_EXTENSION, "'pg_proc'::regclass", "p.oid")
             // enums, domains, ranges, base types (composite types are relations above, array types follow their element)
@@ -123,31 +137,34 @@ final class SchemaSnapshot {
             + " || coalesce(' ' || (select string_agg(quote_ident(co.conname) || ' ' || pg_get_constraintdef(co.oid),"
             + " ', ' order by co.conname) from pg_constraint co where co.contypid = t.oid), '')"
             + " when 'r' then (select format_type(rg.rngsubtype, null) from pg_range rg where rg.rngtypid = t.oid)"
-            + " end, 'owner', pg_get_userbyid(t.typowner), 'acl ' || t.typacl::text), null, null, null, null"
+            + " end, 'owner', pg_get_userbyid(t.typowner), 'acl ' || t.typacl::text), null, null, null, null, true, null"
             + " from pg_type t join pg_namespace n on n.oid = t.typnamespace where " + USER_SCHEMA
             + " and t.typtype in ('e', 'd', 'r', 'b') and not (t.typcategory = 'A' and t.typelem <> 0)"
             + String.format(NOT_FROM_EXTENSION, "'pg_type'::regclass", "t.oid")
             // extensions
             + " union all select 'extension', quote_ident(e.extname), e.oid::text,"
-            + " e.extversion || ' schema ' || e.extnamespace::regnamespace::text, null, null, null, null"
+            + " e.extversion || ' schema ' || e.extnamespace::regnamespace::text, null, null, null, null, true, null"
             + " from pg_extension e"
             // comments on objects made after initdb
             + " union all select 'comment', o.type || ' ' || o.identity, d.objoid || ':' || d.objsubid, d.description,"
-            + " null, null, null, null from pg_description d, lateral pg_identify_object(d.classoid, d.objoid,"
+            + " null, null, null, null, true, null from pg_description d, lateral pg_identify_object(d.classoid, d.objoid,"
             + " d.objsubid) o where d.objoid >= 16384 and coalesce(o.schema, '') !~ '^(pg_catalog|information_schema)$'"
             + " and o.identity !~ '(^|\\.)(databasechangelog|dbdeploy_)'"
             // default privileges
             + " union all select 'default privileges', pg_get_userbyid(da.defaclrole) || ' '"
             + " || coalesce(da.defaclnamespace::regnamespace::text, '') || ' ' || da.defaclobjtype::text, da.oid::text,"
-            + " da.defaclacl::text, null, null, null, null from pg_default_acl da"
+            + " da.defaclacl::text, null, null, null, null, true, null from pg_default_acl da"
             // storage, not part of the schema: a new file means a rewrite, an empty new file a truncation
             + " union all select 'storage', r.name, r.oid::text, pg_relation_filenode(r.oid)::text,"
-            + " pg_relation_size(r.oid)::text, null, null, r.relkind::text"
+            + " pg_relation_size(r.oid)::text, null, null, r.relkind::text, true, null"
             + " from rel r where r.relkind in ('r', 'm')";
 
-    /** One object. {@code type}, {@code notNull} and {@code defaultValue} are set for columns only. */
-    record Item(String kind, String key, String identity, String definition, String type, boolean notNull,
-                String defaultValue, String relkind) {
+    /**
+     * One object. {@code type}, {@code notNull} and {@code defaultValue} are set for columns only; a column's
+     * {@code definition} starts with its position, {@code described} is the rest.
+     */
+    record Item(String kind, String key, String identity, String definition, String described, String type,
+                boolean notNull, String defaultValue, String relkind) {
         String line() {
             return kind + " " + key + ": " + definition;
         }
@@ -160,10 +177,13 @@ final class SchemaSnapshot {
     private final SortedMap<String, Item> items;
     private final Map<String, Item> byIdentity;
     private final Map<String, Storage> storage;
+    /** Every catalog row written after this snapshot was read has an xmin at least this. */
+    private final long horizon;
 
-    private SchemaSnapshot(SortedMap<String, Item> items, Map<String, Storage> storage) {
+    private SchemaSnapshot(SortedMap<String, Item> items, Map<String, Storage> storage, long horizon) {
         this.items = items;
         this.storage = storage;
+        this.horizon = horizon;
         this.byIdentity = new HashMap<>();
         for (Item i : items.values()) {
             byIdentity.put(i.kind() + "#" + i.identity(), i);
@@ -171,23 +191,62 @@ final class SchemaSnapshot {
     }
 
     static SchemaSnapshot take(Connection c) throws SQLException {
+        return take(c, null);
+    }
+
+    /**
+     * As {@link #take(Connection)}, describing afresh only the tables, views, columns, constraints and indexes whose
+     * catalog rows changed since {@code previous} (their xmin is newer), and taking the others' text from it. The
+     * expensive part of a snapshot is that text (pg_get_viewdef, pg_get_indexdef, format_type...); a changeset
+     * touches a few objects of a schema of thousands. Text that mentions another object's name (a view reading a
+     * renamed column) may stay as it was, but the renamed object's own line changes, so two snapshots still differ
+     * exactly when the schemas do.
+     */
+    static SchemaSnapshot take(Connection c, SchemaSnapshot previous) throws SQLException {
+        long horizon;
+        // The first transaction id not yet begun: rows written from now on have an xmin of at least this. A
+        // transaction of our own that already wrote would write more under its older id, so it counts as begun.
+        try (PreparedStatement st = c.prepareStatement("select least(txid_snapshot_xmax(txid_current_snapshot()),"
+                + " txid_current_if_assigned())"); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            horizon = rs.getLong(1);
+        }
         SortedMap<String, Item> items = new TreeMap<>();
         Map<String, Storage> storage = new HashMap<>();
         // Prepared, so that after a few runs the driver keeps it on the server and its plan is made once.
-        try (PreparedStatement st = c.prepareStatement(QUERY); ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                String kind = rs.getString(1);
-                if (kind.equals("storage")) {
-                    storage.put(rs.getString(3), new Storage(rs.getString(2), rs.getString(4),
-                            Long.parseLong(rs.getString(5))));
-                    continue;
+        try (PreparedStatement st = c.prepareStatement(QUERY)) {
+            st.setLong(1, previous == null ? 0 : previous.horizon);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    String kind = rs.getString(1);
+                    if (kind.equals("storage")) {
+                        storage.put(rs.getString(3), new Storage(rs.getString(2), rs.getString(4),
+                                Long.parseLong(rs.getString(5))));
+                        continue;
+                    }
+                    String identity = rs.getString(3);
+                    String described = Objects.toString(rs.getString(4), "");
+                    String type = rs.getString(5);
+                    String defaultValue = rs.getString(7);
+                    if (!rs.getBoolean(9)) {
+                        Item known = previous.byIdentity.get(kind + "#" + identity);
+                        if (known == null) { // not seen before although unchanged since: describe everything again
+                            return take(c, null);
+                        }
+                        described = known.described();
+                        type = known.type();
+                        defaultValue = known.defaultValue();
+                    }
+                    long position = rs.getLong(10);
+                    String definition = rs.wasNull() ? described
+                            : "#" + position + (described.isEmpty() ? "" : " " + described);
+                    Item i = new Item(kind, rs.getString(2), identity, definition, described, type, rs.getBoolean(6),
+                            defaultValue, rs.getString(8));
+                    items.put(kind + " " + i.key(), i);
                 }
-                Item i = new Item(kind, rs.getString(2), rs.getString(3), Objects.toString(rs.getString(4), ""),
-                        rs.getString(5), rs.getBoolean(6), rs.getString(7), rs.getString(8));
-                items.put(kind + " " + i.key(), i);
             }
         }
-        return new SchemaSnapshot(items, storage);
+        return new SchemaSnapshot(items, storage, horizon);
     }
 
     /** The lines that differ from {@code other}: {@code - line} only here, {@code + line} only there. */
