@@ -44,6 +44,9 @@ for run in $(seq "$RUNS"); do
                      t[lb_noop]+=" $(seconds "${mvn_[@]}" liquibase:update -Dliquibase.url="$(url b_lb)" -Dliquibase.searchPath="$work/gen" -Dliquibase.changeLogFile=master-includeAll.xml)"
   fresh b_dd;        t[dd]+=" $(seconds "${mvn_[@]}" dbdeploy:migrate -Ddbdeploy.url="$(url b_dd)" -Ddbdeploy.changelog="$work/gen/master-includeAll.xml")"
                      t[dd_noop]+=" $(seconds "${mvn_[@]}" dbdeploy:migrate -Ddbdeploy.url="$(url b_dd)" -Ddbdeploy.changelog="$work/gen/master-includeAll.xml")"
+                     # Rehearse every changeset (the database is up to date, so nothing is pending): forward, back and
+                     # forward again on an embedded PostgreSQL of the server's major version; b_dd is only read.
+                     t[dd_rehearse]+=" $(seconds "${mvn_[@]}" dbdeploy:rehearse -Ddbdeploy.url="$(url b_dd)" -Ddbdeploy.changelog="$work/gen/master-includeAll.xml" -Ddbdeploy.rehearse.from=all)"
                      t[dd_rollback]+=" $(seconds "${mvn_[@]}" dbdeploy:rollback -Ddbdeploy.url="$(url b_dd)" -Ddbdeploy.changelog="$work/gen/master-includeAll.xml")"
   t[validate]+=" $(seconds "${mvn_[@]}" validate)"
   echo "run $run/$RUNS done" >&2
@@ -60,3 +63,4 @@ printf '| mvn validate | %.2f | 1.00 (no-op baseline) |\n' "$(m validate)"
 printf '| dbdeploy:migrate, nothing pending | %.2f | %s x validate |\n' "$(m dd_noop)" "$(ratio "$(m dd_noop)" "$(m validate)")"
 printf '| liquibase:update, nothing pending | %.2f | %s x validate |\n' "$(m lb_noop)" "$(ratio "$(m lb_noop)" "$(m validate)")"
 printf '| dbdeploy:rollback (all %s) | %.2f | |\n' "$N" "$(m dd_rollback)"
+printf '| dbdeploy:rehearse (all %s: apply, roll back, apply) | %.2f | %s x migrate (goal: <= 4) |\n' "$N" "$(m dd_rehearse)" "$(ratio "$(m dd_rehearse)" "$(m dd)")"

@@ -21,7 +21,9 @@ public enum Command {
     /** Records every migration up to a version as applied, without running it. */
     BASELINE(true),
     /** Builds the bundle; needs no database and never runs on a host. */
-    PACKAGE(false);
+    PACKAGE(false),
+    /** Runs the changelog on a throwaway embedded PostgreSQL; reads the target at most, never changes it. */
+    REHEARSE(false);
 
     private final boolean runsOnHost;
 

@@ -33,10 +33,17 @@ public final class Dbdeploy {
 
     private final DeploySettings settings;
     private final Progress progress;
+    private final PostgresBinaries postgresBinaries;
 
     public Dbdeploy(DeploySettings settings, Progress progress) {
+        this(settings, progress, PostgresBinaries.fromClassPath());
+    }
+
+    /** @param postgresBinaries where {@code rehearse} gets its embedded server (the plugin resolves any version) */
+    public Dbdeploy(DeploySettings settings, Progress progress, PostgresBinaries postgresBinaries) {
         this.settings = settings;
         this.progress = progress;
+        this.postgresBinaries = postgresBinaries;
     }
 
     /**
@@ -115,9 +122,19 @@ public final class Dbdeploy {
             case HISTORY -> printHistory();
             case ADOPT -> adopt();
             case BASELINE -> baseline();
+            case REHEARSE -> rehearse();
             case PACKAGE -> throw DbdeployException.configuration("package builds a bundle and needs no database;"
                     + " run mvn dbdeploy:package.");
         };
+    }
+
+    /**
+     * Runs changesets on a throwaway embedded PostgreSQL, each forward, back and forward again, and reports rollback
+     * exactness, locks, rewrites, blue/green-breaking changes and data loss; never changes the target. Which
+     * changesets: see {@link DeploySettings#rehearseFrom()}.
+     */
+    public RunSummary rehearse() {
+        return finish(new Rehearsal(settings, progress, postgresBinaries).run());
     }
 
     /**
@@ -589,11 +606,13 @@ public final class Dbdeploy {
             case ROLLBACK -> "rolled back " + summary.applied();
             case ADOPT, BASELINE -> (summary.dryRun() ? "would record " + summary.changesets().size()
                     : "recorded " + summary.applied()) + " as applied (not run), already recorded " + summary.skipped();
+            case REHEARSE -> "rehearsed " + summary.rehearsal().size() + ", failed "
+                    + summary.rehearsal().stream().filter(ChangesetRehearsal::failed).count();
             default -> "applied " + summary.applied() + ", skipped " + summary.skipped();
         };
-        progress.info(String.format("dbdeploy %s %s: %s, %s, %s (deployment %s)", summary.command(),
+        progress.info(String.format("dbdeploy %s %s: %s, %s, %s%s", summary.command(),
                 summary.environment(), summary.status(), counts, SummaryWriter.seconds(summary.durationMs()),
-                summary.deploymentId()));
+                summary.deploymentId() == null ? "" : " (deployment " + summary.deploymentId() + ")"));
         return summary;
     }
 

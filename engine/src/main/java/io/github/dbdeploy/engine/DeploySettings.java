@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 import io.github.dbdeploy.engine.formats.MigrationFormat;
 
@@ -46,6 +47,9 @@ public final class DeploySettings {
     private final Duration statementTimeout;
     private final Path checks;
     private final TransactionMode transaction;
+    private final String rehearseFrom;
+    private final Set<RehearsalCheck> rehearseFailOn;
+    private final Integer rehearsePostgresVersion;
 
     private DeploySettings(Builder b) {
         this.environment = b.environment;
@@ -71,6 +75,9 @@ public final class DeploySettings {
         this.statementTimeout = b.statementTimeout;
         this.checks = b.checks == null ? null : b.checks.toAbsolutePath().normalize();
         this.transaction = b.transaction;
+        this.rehearseFrom = b.rehearseFrom;
+        this.rehearseFailOn = b.rehearseFailOn;
+        this.rehearsePostgresVersion = b.rehearsePostgresVersion;
     }
 
     public static Builder builder() {
@@ -196,6 +203,24 @@ public final class DeploySettings {
         return transaction;
     }
 
+    /**
+     * Where {@code rehearse} starts: null (the changesets pending on the target, or all without a target), a
+     * changeset id, or {@code all}.
+     */
+    public String rehearseFrom() {
+        return rehearseFrom;
+    }
+
+    /** The rehearsal checks that fail the build. */
+    public Set<RehearsalCheck> rehearseFailOn() {
+        return rehearseFailOn;
+    }
+
+    /** The major version of the rehearsal server when the target's cannot be read, or null for the default. */
+    public Integer rehearsePostgresVersion() {
+        return rehearsePostgresVersion;
+    }
+
     /** The JDBC URL with any {@code password=} parameter masked, for messages. */
     public String displayUrl() {
         return jdbcUrl == null ? null : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1****");
@@ -229,6 +254,11 @@ public final class DeploySettings {
         private Path checks;
         private String transactionName;
         private TransactionMode transaction = TransactionMode.CHANGESET;
+        private String rehearseFrom;
+        private String rehearseFailOnList;
+        private Set<RehearsalCheck> rehearseFailOn = RehearsalCheck.DEFAULT_FAIL_ON;
+        private Integer rehearsePostgresVersion;
+        private boolean databaseRequired = true;
 
         public Builder environment(String v) {
             this.environment = v;
@@ -352,9 +382,34 @@ public final class DeploySettings {
             return this;
         }
 
+        /** {@code dbdeploy.rehearse.from}: null, a changeset id or {@code all}. */
+        public Builder rehearseFrom(String v) {
+            this.rehearseFrom = blankToNull(v);
+            return this;
+        }
+
+        /** {@code dbdeploy.rehearse.failOn}: a comma list of {@link RehearsalCheck} names; null for the default. */
+        public Builder rehearseFailOn(String v) {
+            this.rehearseFailOnList = blankToNull(v);
+            return this;
+        }
+
+        public Builder rehearsePostgresVersion(Integer v) {
+            this.rehearsePostgresVersion = v;
+            return this;
+        }
+
+        /** False for a command that can run without a target database ({@code rehearse}). */
+        public Builder databaseRequired(boolean v) {
+            this.databaseRequired = v;
+            return this;
+        }
+
         public DeploySettings build() {
             List<String> problems = new ArrayList<>();
-            if (jdbcUrl == null) {
+            if (jdbcUrl == null && !databaseRequired) {
+                // Nothing to check: the command works without a target.
+            } else if (jdbcUrl == null) {
                 problems.add("no database URL: set dbdeploy.url (for example jdbc:postgresql://localhost:5432/app)"
                         + " in the env=" + environment + " profile or pass -Ddbdeploy.url=...");
             } else if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
@@ -375,6 +430,15 @@ public final class DeploySettings {
             } else if (!Files.isRegularFile(changelog) && !Files.isDirectory(changelog)) {
                 problems.add("changelog " + changelog + " does not exist: set dbdeploy.changelog to the master"
                         + " changelog file (XML, YAML or formatted SQL) or to a directory of migrations");
+            }
+            try {
+                rehearseFailOn = RehearsalCheck.parseList(rehearseFailOnList);
+            } catch (IllegalArgumentException e) {
+                problems.add(PropertyNames.REHEARSE_FAIL_ON + ": " + e.getMessage());
+            }
+            if (rehearsePostgresVersion != null && (rehearsePostgresVersion < 10 || rehearsePostgresVersion > 99)) {
+                problems.add(PropertyNames.REHEARSE_POSTGRES_VERSION + " must be a PostgreSQL major version such as 16,"
+                        + " got " + rehearsePostgresVersion);
             }
             if (lockWait == null || lockWait.isNegative()) {
                 problems.add("dbdeploy.lockWaitSeconds must be zero or more");

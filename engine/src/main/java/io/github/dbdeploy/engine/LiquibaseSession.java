@@ -27,6 +27,9 @@ import liquibase.changelog.DatabaseChangeLog;
 import liquibase.changelog.RanChangeSet;
 import liquibase.changelog.visitor.AbstractChangeExecListener;
 import liquibase.changelog.visitor.RollbackVisitor;
+import liquibase.changelog.visitor.UpdateVisitor;
+import liquibase.change.AbstractSQLChange;
+import io.github.dbdeploy.engine.formats.ScriptChange;
 import liquibase.database.Database;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.LiquibaseException;
@@ -136,7 +139,7 @@ final class LiquibaseSession {
     }
 
     private Outcome update() {
-        Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied", "running");
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied", "running", true);
         liquibase.setChangeExecListener(recorder);
         try {
             // What update is about to run, for the [n/N] on each line; Liquibase keeps the parsed changelog and the
@@ -302,7 +305,7 @@ final class LiquibaseSession {
     }
 
     private Outcome rollbackEach(List<ChangelogHistory.Row> rows) {
-        Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back", "rolling back");
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back", "rolling back", true);
         recorder.total = rows.size();
         // The iterator runs a rollback from the last of these to the first, so oldest first here.
         List<RanChangeSet> ran = new ArrayList<>(rows.size());
@@ -333,6 +336,78 @@ final class LiquibaseSession {
         } catch (SQLException notPgjdbc) {
             return 0; // the heartbeat then shows only the elapsed time
         }
+    }
+
+    /**
+     * Applies exactly {@code changeSet} and records it, printing nothing: the rehearsal drives changesets one at a
+     * time and reports them itself. Unlike Liquibase's update, this neither re-validates nor re-reads the history
+     * for each call, which would cost a pass over the whole changelog per changeset.
+     */
+    Outcome apply(ChangeSet changeSet) {
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied", "running", false);
+        try {
+            inScope(() -> {
+                new ChangeLogIterator(only(changeSet)).run(new UpdateVisitor(database, recorder),
+                        new RuntimeEnvironment(database, contexts(), labels()));
+                return null;
+            });
+            return new Outcome(recorder.outcomes, null, null);
+        } catch (DbdeployException e) {
+            return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
+        }
+    }
+
+    /** Undoes the applied {@code changeSet} with its rollback, printing nothing (see {@link #apply}). */
+    Outcome rollback(ChangeSet changeSet) {
+        Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back", "rolling back", false);
+        try {
+            inScope(() -> {
+                new ChangeLogIterator(only(changeSet)).run(new RollbackVisitor(database, recorder),
+                        new RuntimeEnvironment(database, contexts(), labels()));
+                return null;
+            });
+            return new Outcome(recorder.outcomes, null, null);
+        } catch (DbdeployException e) {
+            return new Outcome(recorder.outcomes, recorder.failure, (Exception) e.getCause());
+        }
+    }
+
+    /** A changelog of one changeset, for an iterator that is to visit that one and no other. */
+    private static DatabaseChangeLog only(ChangeSet changeSet) {
+        List<ChangeSet> one = List.of(changeSet);
+        return new DatabaseChangeLog() {
+            @Override
+            public List<ChangeSet> getChangeSets() {
+                return one;
+            }
+
+            @Override
+            public String toString() { // Liquibase logs the changelog by name; this one has none (CORE-3231)
+                return "";
+            }
+        };
+    }
+
+    /** Runs {@code action} just before each commit, in the open transaction, until called with null. */
+    void beforeCommit(Runnable action) {
+        database.beforeCommit(action);
+    }
+
+    /**
+     * The text a changeset is written in, for markers such as {@code -- dbdeploy:allow breaking}: its comment and
+     * the SQL of its changes (formatted SQL, {@code <sql>}, {@code <sqlFile>}, migration files of directory
+     * changelogs). Changes of other kinds (createTable...) have no text of their own.
+     */
+    String sourceText(ChangeSet changeSet) {
+        StringBuilder b = new StringBuilder(changeSet.getComments() == null ? "" : changeSet.getComments());
+        for (liquibase.change.Change change : changeSet.getChanges()) {
+            if (change instanceof AbstractSQLChange sql) {
+                b.append('\n').append(inScope(() -> String.valueOf((Object) sql.getSql())));
+            } else if (change instanceof ScriptChange script) {
+                b.append('\n').append(script.script().sql());
+            }
+        }
+        return b.toString();
     }
 
     /**
@@ -373,7 +448,7 @@ final class LiquibaseSession {
         return missing;
     }
 
-    private boolean hasRollback(ChangeSet cs) {
+    boolean hasRollback(ChangeSet cs) {
         // Explicit <rollback>/--rollback blocks, or changes Liquibase can invert by itself (createTable, addColumn...).
         return !cs.getRollback().getChanges().isEmpty() || inScope(() -> cs.supportsRollback(database));
     }
@@ -469,15 +544,17 @@ final class LiquibaseSession {
         private final String runningVerb;
         private int total;
         private final Heartbeat heartbeat = new Heartbeat(settings, progress, backendPid);
+        private final boolean print;
         private final List<ChangesetOutcome> outcomes = new ArrayList<>();
         private int number;
         private long started;
         private Failure failure;
 
-        Recorder(ChangesetOutcome.Status doneStatus, String verb, String runningVerb) {
+        Recorder(ChangesetOutcome.Status doneStatus, String verb, String runningVerb, boolean print) {
             this.doneStatus = doneStatus;
             this.verb = verb;
             this.runningVerb = runningVerb;
+            this.print = print;
         }
 
         @Override
@@ -536,7 +613,9 @@ final class LiquibaseSession {
             heartbeat.stop();
             long ms = (System.nanoTime() - started) / 1_000_000;
             outcomes.add(new ChangesetOutcome(cs.getId(), cs.getAuthor(), cs.getFilePath(), ms, status));
-            progress.info(line(word, cs) + " " + ms + " ms");
+            if (print) {
+                progress.info(line(word, cs) + " " + ms + " ms");
+            }
         }
 
         /** "  [2/5] applied     002-email (sql/002-email.sql)": the word in a column, so ids line up. */

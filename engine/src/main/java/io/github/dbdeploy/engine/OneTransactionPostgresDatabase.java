@@ -61,6 +61,7 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
     void changesetStarting(ChangeSet cs) {
         this.changeset = "Changeset " + cs.getId() + " (" + cs.getFilePath() + ")";
     }
+    private Runnable beforeCommit;
 
     /**
      * Called as each change of a changeset finishes, or as a changeset's rollback starts: the changeset's own commit
@@ -94,11 +95,22 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
         return lastBlockers;
     }
 
+    /**
+     * Runs {@code action} in the open transaction just before each commit until it is cleared (null): a rehearsal
+     * reads {@code pg_locks} there, while the changeset's locks are still held.
+     */
+    void beforeCommit(Runnable action) {
+        this.beforeCommit = action;
+    }
+
     @Override
     public void commit() throws DatabaseException {
         if (changesetCommitPending || wholeRun) {
             changesetCommitPending = false;
             return;
+        }
+        if (beforeCommit != null) {
+            beforeCommit.run();
         }
         transactionWork.clear();
         super.commit();

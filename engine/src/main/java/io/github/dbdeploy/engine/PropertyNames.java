@@ -53,6 +53,16 @@ public final class PropertyNames {
     /** {@code changeset} (the default: one transaction per changeset) or {@code deployment} (one for all of them). */
     public static final String TRANSACTION = "dbdeploy.transaction";
 
+    /**
+     * Where {@code rehearse} starts: unset means the changesets pending on the target (every changeset without
+     * {@code dbdeploy.url}); a changeset id means that changeset and all after it; {@code all} means every changeset.
+     */
+    public static final String REHEARSE_FROM = "dbdeploy.rehearse.from";
+    /** Comma list of the rehearsal checks that fail the build: rollback, reapply, breaking, locks, rewrites, dataLoss. */
+    public static final String REHEARSE_FAIL_ON = "dbdeploy.rehearse.failOn";
+    /** Major version of the rehearsal server when the target's cannot be read, e.g. {@code 16}. */
+    public static final String REHEARSE_POSTGRES_VERSION = "dbdeploy.rehearse.postgresVersion";
+
     public static final String AWS_REGION = "dbdeploy.aws.region";
     public static final String AWS_PROFILE = "dbdeploy.aws.profile";
 

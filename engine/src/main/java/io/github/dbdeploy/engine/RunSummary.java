@@ -22,13 +22,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *                      otherwise
  * @param hosts         one entry per host for {@code target=ssm}; empty for local runs
  * @param remote        the SSM command and uploads for {@code target=ssm}; null for local runs
+ * @param rehearsal     {@code rehearse}: what each rehearsed changeset did; empty for other commands
  */
 @JsonPropertyOrder({"schemaVersion", "command", "status", "environment", "target", "deploymentId", "dryRun", "applied",
-        "skipped", "durationMs", "error", "changesets", "checks", "hosts", "remote"})
+        "skipped", "durationMs", "error", "changesets", "checks", "hosts", "remote",
+        "rehearsal"})
 public record RunSummary(int schemaVersion, Command command, String status, String environment, String target,
                          String deploymentId, boolean dryRun, int applied, int skipped, long durationMs, String error,
                          List<ChangesetOutcome> changesets, List<HostSummary> hosts, RemoteDetails remote,
-                         List<CheckOutcome> checks) {
+                         List<CheckOutcome> checks, List<ChangesetRehearsal> rehearsal) {
     public static final int SCHEMA_VERSION = 1;
     public static final String SUCCESS = "success";
     public static final String FAILED = "failed";
@@ -41,20 +43,27 @@ public record RunSummary(int schemaVersion, Command command, String status, Stri
         changesets = changesets == null ? List.of() : List.copyOf(changesets);
         hosts = hosts == null ? List.of() : List.copyOf(hosts);
         checks = checks == null ? List.of() : List.copyOf(checks);
+        rehearsal = rehearsal == null ? List.of() : List.copyOf(rehearsal);
     }
 
-    /** A run without post-deploy checks. */
+    /** A run without post-deploy checks or rehearsal. */
     public RunSummary(int schemaVersion, Command command, String status, String environment, String target,
                       String deploymentId, boolean dryRun, int applied, int skipped, long durationMs, String error,
                       List<ChangesetOutcome> changesets, List<HostSummary> hosts, RemoteDetails remote) {
         this(schemaVersion, command, status, environment, target, deploymentId, dryRun, applied, skipped, durationMs,
-                error, changesets, hosts, remote, List.of());
+                error, changesets, hosts, remote, List.of(), List.of());
     }
 
     /** The same summary with {@code checks}. */
     public RunSummary withChecks(List<CheckOutcome> checks) {
         return new RunSummary(schemaVersion, command, status, environment, target, deploymentId, dryRun, applied,
-                skipped, durationMs, error, changesets, hosts, remote, checks);
+                skipped, durationMs, error, changesets, hosts, remote, checks, rehearsal);
+    }
+
+    /** The same summary with the per-changeset results of {@code rehearse}. */
+    public RunSummary withRehearsal(List<ChangesetRehearsal> rehearsal) {
+        return new RunSummary(schemaVersion, command, status, environment, target, deploymentId, dryRun, applied,
+                skipped, durationMs, error, changesets, hosts, remote, checks, rehearsal);
     }
 
     /** A run on this machine. */

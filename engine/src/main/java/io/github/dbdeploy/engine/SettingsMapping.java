@@ -46,6 +46,14 @@ public final class SettingsMapping {
     }
 
     public static DeploySettings deploySettings(Map<String, String> properties, Context context) {
+        return deploySettings(null, properties, context);
+    }
+
+    /**
+     * As {@link #deploySettings(Map, Context)}, for {@code command}: {@code rehearse} can run without
+     * {@code dbdeploy.url}, every other command needs it.
+     */
+    public static DeploySettings deploySettings(Command command, Map<String, String> properties, Context context) {
         Values v = new Values(properties);
         String username = v.string(PropertyNames.USERNAME);
         String configuredPassword = v.string(PropertyNames.PASSWORD);
@@ -80,6 +88,10 @@ public final class SettingsMapping {
                 .rollbackTarget(RollbackTarget.of(v.string(PropertyNames.ROLLBACK_TAG),
                         v.integer(PropertyNames.ROLLBACK_COUNT)))
                 .deployedBy(v.string(PropertyNames.DEPLOYED_BY))
+                .rehearseFrom(v.string(PropertyNames.REHEARSE_FROM))
+                .rehearseFailOn(v.string(PropertyNames.REHEARSE_FAIL_ON))
+                .rehearsePostgresVersion(v.integer(PropertyNames.REHEARSE_POSTGRES_VERSION))
+                .databaseRequired(command != Command.REHEARSE)
                 .outputDirectory(context.outputDirectory())
                 .lockTimeout(v.string(PropertyNames.LOCK_TIMEOUT))
                 .lockRetries(v.integer(PropertyNames.LOCK_RETRIES))

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * Writes {@code summary.json} (for machines; the schema is {@link RunSummary}) and {@code summary.md} (for a build
@@ -81,7 +84,52 @@ public final class SummaryWriter {
                         .append(c.status()).append(c.error() == null ? "" : ": " + cell(c.error())).append(" |\n");
             }
         }
+        if (!s.rehearsal().isEmpty()) {
+            appendRehearsal(b, s.rehearsal());
+        }
         return b.toString();
+    }
+
+    /** One row per rehearsed changeset, then what a row cannot hold: rollback diffs and the database's errors. */
+    private static void appendRehearsal(StringBuilder b, List<ChangesetRehearsal> rehearsal) {
+        b.append("\n| Changeset | File | Apply | Rollback | Reapply | Locks | Rewrites | Breaking | Data loss | Fails |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|\n");
+        List<String> details = new ArrayList<>();
+        for (ChangesetRehearsal r : rehearsal) {
+            b.append("| `").append(cell(r.id())).append("` (").append(cell(r.author())).append(") | `")
+                    .append(cell(r.file())).append("` | ").append(r.apply()).append(" | ")
+                    .append(r.rollback() == null ? "" : r.rollback()).append(" | ")
+                    .append(r.reapply() == null ? "" : r.reapply()).append(" | ")
+                    .append(cell(r.locks().stream().map(l -> l.mode() + " on " + l.relation())
+                            .collect(Collectors.joining(", ")))).append(" | ")
+                    .append(cell(String.join(", ", r.rewrites()))).append(" | ")
+                    .append(cell(r.breaking().stream().map(x -> x.object() + ": " + x.reason())
+                            .collect(Collectors.joining(", ")))).append(" | ")
+                    .append(r.dataLoss() ? "yes" : "no").append(" | ")
+                    .append(r.failedChecks().isEmpty() ? "" : "**" + String.join(", ", r.failedChecks()) + "**")
+                    .append(r.waived().isEmpty() ? "" : (r.failedChecks().isEmpty() ? "" : " ") + "(allows "
+                            + String.join(", ", r.waived()) + ")")
+                    .append(" |\n");
+            String name = "`" + r.id() + "`";
+            if (r.applyError() != null) {
+                details.add(name + " failed to apply: " + r.applyError());
+            }
+            if (r.rollbackError() != null) {
+                details.add(name + " rollback failed: " + r.rollbackError());
+            }
+            if (!r.rollbackDiff().isEmpty()) {
+                details.add(name + " rollback differs from the schema before it:<br>"
+                        + r.rollbackDiff().stream().map(d -> "`" + d.replace("`", "'") + "`")
+                            .collect(Collectors.joining("<br>")));
+            }
+            if (r.reapplyError() != null) {
+                details.add(name + " failed to apply again after its rollback: " + r.reapplyError());
+            }
+        }
+        if (!details.isEmpty()) {
+            b.append('\n');
+            details.forEach(d -> b.append("- ").append(d.replace("\r", "").replace("\n", "<br>")).append('\n'));
+        }
     }
 
     private static String statusText(RunSummary s) {

@@ -31,6 +31,32 @@ class SettingsMappingTest {
     }
 
     @Test
+    void rehearseSettingsAreReadAndOnlyRehearseRunsWithoutATarget(@TempDir Path dir) throws Exception {
+        Map<String, String> p = minimal(dir);
+        p.remove("dbdeploy.url");
+        p.put("dbdeploy.rehearse.from", "042-orders");
+        p.put("dbdeploy.rehearse.failOn", "rollback, breaking,dataLoss");
+        p.put("dbdeploy.rehearse.postgresVersion", "16");
+        SettingsMapping.Context context = new SettingsMapping.Context(dir, dir, null, name -> null, null);
+        DeploySettings s = SettingsMapping.deploySettings(Command.REHEARSE, p, context);
+        assertEquals(null, s.jdbcUrl());
+        assertEquals("042-orders", s.rehearseFrom());
+        assertEquals(java.util.EnumSet.of(RehearsalCheck.ROLLBACK, RehearsalCheck.BREAKING, RehearsalCheck.DATA_LOSS),
+                s.rehearseFailOn());
+        assertEquals(16, s.rehearsePostgresVersion());
+        assertTrue(assertThrows(DbdeployException.class, () -> SettingsMapping.deploySettings(Command.MIGRATE, p,
+                context)).getMessage().startsWith("no database URL"));
+
+        p.put("dbdeploy.rehearse.failOn", "rollback,lock");
+        assertEquals("dbdeploy.rehearse.failOn: unknown check 'lock': expected a comma list of rollback, reapply,"
+                + " breaking, locks, rewrites, dataLoss, or none", assertThrows(DbdeployException.class,
+                () -> SettingsMapping.deploySettings(Command.REHEARSE, p, context)).getMessage());
+        p.remove("dbdeploy.rehearse.failOn");
+        assertEquals(RehearsalCheck.DEFAULT_FAIL_ON, SettingsMapping.deploySettings(Command.REHEARSE, p, context)
+                .rehearseFailOn());
+    }
+
+    @Test
     void everyEngineSettingIsReadFromItsProperty(@TempDir Path dir) throws Exception {
         Map<String, String> p = minimal(dir);
         p.put("dbdeploy.env", "prod");

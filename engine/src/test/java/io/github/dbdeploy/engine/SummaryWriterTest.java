@@ -13,7 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /** summary.json is a public schema: every field present, in every kind of run, and it reads back unchanged. */
 class SummaryWriterTest {
     private static final List<String> FIELDS = List.of("schemaVersion", "command", "status", "environment", "target",
-            "deploymentId", "dryRun", "applied", "skipped", "durationMs", "error", "changesets", "checks", "hosts", "remote");
+            "deploymentId", "dryRun", "applied", "skipped", "durationMs", "error", "changesets", "checks", "hosts", "remote",
+            "rehearsal");
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> fields(RunSummary s) throws Exception {
@@ -32,6 +33,7 @@ class SummaryWriterTest {
         assertEquals("local", json.get("target"));
         assertEquals(List.of(), json.get("hosts"));
         assertEquals(null, json.get("remote"));
+        assertEquals(List.of(), json.get("rehearsal"));
         assertEquals(Map.of("id", "004", "author", "dev", "file", "sql/004.sql", "durationMs", 12, "status", "failed",
                 "instanceId", "null"), stringNulls(((List<Map<String, Object>>) json.get("changesets")).get(0)));
         assertEquals(local, SummaryWriter.parse(SummaryWriter.toJson(local)));

@@ -19,6 +19,7 @@ import io.github.dbdeploy.engine.Dbdeploy;
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.engine.DeploySettings;
 import io.github.dbdeploy.engine.EmbeddedDatabase;
+import io.github.dbdeploy.engine.PostgresBinaries;
 import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.RunSummary;
 import io.github.dbdeploy.engine.Secret;
@@ -312,12 +313,17 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
     protected final void runGoal() throws MojoFailureException, MojoExecutionException {
         Map<String, String> settings = effectiveSettings();
         String where = settings.getOrDefault(PropertyNames.TARGET, "local");
-        if ("ssm".equals(where)) {
+        if ("ssm".equals(where) && command().runsOnHost()) {
             failUnlessSucceeded(RemoteExecution.execute(command(), settings, baseDirectory(),
                     Path.of(project.getBuild().getDirectory()), project.getVersion(), progress()));
             return;
         }
-        if (!"local".equals(where)) {
+        if ("ssm".equals(where)) {
+            // rehearse runs here; the URL is the database as a host sees it, which this machine cannot read.
+            getLog().info("dbdeploy " + command() + " runs on this machine; the " + PropertyNames.TARGET + "=ssm"
+                    + " database is not read.");
+            settings.remove(PropertyNames.URL);
+        } else if (!"local".equals(where)) {
             throw DbdeployException.configuration(PropertyNames.TARGET + " must be 'local' or 'ssm', got '" + where + "'");
         }
         try (EmbeddedDatabase embedded = EmbeddedDatabase.isRequested(settings.get(PropertyNames.URL))
@@ -326,16 +332,22 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
                 settings.put(PropertyNames.URL, embedded.jdbcUrl());
             }
             String server = settings.get(PropertyNames.SERVER_ID);
-            DeploySettings deploy = SettingsMapping.deploySettings(settings, new SettingsMapping.Context(
+            DeploySettings deploy = SettingsMapping.deploySettings(command(), settings, new SettingsMapping.Context(
                     baseDirectory(), outputDirectory.toPath(), project.getVersion(), System::getenv,
                     server == null || server.isBlank() ? null : serverCredentials(server.trim())));
             resolvedPassword = deploy.password();
             getLog().info("dbdeploy " + command() + ": environment " + deploy.environment() + ", database "
-                    + deploy.displayUrl() + " (" + Dbdeploy.componentVersions() + ")");
-            failUnlessSucceeded(new Dbdeploy(deploy, progress()).run(command()));
+                    + (deploy.jdbcUrl() == null ? "none" : deploy.displayUrl()) + " (" + Dbdeploy.componentVersions()
+                    + ")");
+            failUnlessSucceeded(new Dbdeploy(deploy, progress(), postgresBinaries()).run(command()));
         } finally {
             resolvedPassword = null;
         }
+    }
+
+    /** Where an embedded server's binaries come from; rehearse fetches any version through Maven. */
+    protected PostgresBinaries postgresBinaries() {
+        return PostgresBinaries.fromClassPath();
     }
 
     @Override
@@ -349,8 +361,9 @@ abstract class AbstractDatabaseMojo extends AbstractDbdeployMojo {
             return;
         }
         String message = summary.error() + "\nSee " + outputDirectory + File.separator + "summary.md for what ran.";
-        if (command() == Command.STATUS) {
-            throw new MojoFailureException(message); // the failOnPending gate: the input is what fails
+        if (command() == Command.STATUS || command() == Command.REHEARSE) {
+            // The failOnPending gate and a failed rehearsal: the input is what fails, not the run.
+            throw new MojoFailureException(message);
         }
         throw new MojoExecutionException(message);
     }

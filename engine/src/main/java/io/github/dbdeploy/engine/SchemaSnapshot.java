@@ -1,0 +1,379 @@
+package io.github.dbdeploy.engine;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The user's schema as the catalog describes it, one line per object: schemas, tables and their columns in order
+ * (type, NOT NULL, default, identity, collation), constraints, indexes, views, functions, triggers, rules, policies,
+ * sequences, enums, domains and other types, extensions, comments, owners and grants (ACLs, default privileges).
+ * That is what {@code pg_dump --schema-only} prints, read from the catalog because the embedded server ships
+ * without pg_dump. Two snapshots have the same lines exactly when the schema is the same.
+ *
+ * <p>Each object also keeps its identity (oid, or table oid and column number), which tells a rename from a drop,
+ * and each table its storage file and size, which tell a rewrite and a truncation. Liquibase's and dbdeploy's own
+ * tables are left out.
+ */
+final class SchemaSnapshot {
+    /** Schemas of the system, not of the user. */
+    private static final String USER_SCHEMA = "n.nspname not in ('pg_catalog', 'information_schema')"
+            + " and n.nspname !~ '^pg_(toast|temp)'";
+    /** Objects an extension created: pg_dump prints only CREATE EXTENSION for them. */
+    private static final String NOT_FROM_EXTENSION = " and not exists (select 1 from pg_depend x where x.classid = %s"
+            + " and x.objid = %s and x.deptype = 'e')";
+
+    /** One query, one round trip: rows of (kind, key, identity, definition, type, not null, default, relkind). */
+    private static final String QUERY = "with h as (select ?::bigint as since), rel as ("
+            + " select c.oid, c.relkind, quote_ident(n.nspname) || '.' || quote_ident(c.relname) as name"
+            + " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+            + " where " + USER_SCHEMA + " and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f', 'c')"
+            + " and c.relname !~ '^(databasechangelog|dbdeploy_)'"
+            + String.format(NOT_FROM_EXTENSION, "'pg_class'::regclass", "c.oid") + ")"
+            // schemas
+            + " select 'schema' as kind, quote_ident(n.nspname) as key, n.oid::text as ident,"
+            + " concat_ws(' ', 'owner', pg_get_userbyid(n.nspowner), 'acl ' || n.nspacl::text) as def,"
+            + " null::text as type, null::boolean as notnull, null::text as dflt, null::text as relkind,"
+            + " true as fresh, null::bigint as position"
+            + " from pg_namespace n where " + USER_SCHEMA
+            + String.format(NOT_FROM_EXTENSION, "'pg_namespace'::regclass", "n.oid")
+            // tables, views, materialized views, sequences, foreign tables, composite types
+            + " union all select 'relation', r.name, r.oid::text, case when f.fresh then"
+            + " concat_ws(' ', r.relkind, c.relpersistence,"
+            + " 'owner', pg_get_userbyid(c.relowner), 'acl ' || c.relacl::text, 'options ' || c.reloptions::text,"
+            + " case when c.relrowsecurity then 'row security' end,"
+            + " case when c.relforcerowsecurity then 'forced row security' end,"
+            + " case when c.relispartition then 'partition of ' || (select i.inhparent::regclass::text"
+            + " from pg_inherits i where i.inhrelid = c.oid limit 1) || ' ' || pg_get_expr(c.relpartbound, c.oid) end,"
+            + " case when r.relkind = 'p' then 'partition by ' || pg_get_partkeydef(c.oid) end,"
+            + " case when r.relkind in ('v', 'm') then 'as ' || pg_get_viewdef(c.oid) end,"
+            + " case when r.relkind = 'S' then (select concat_ws(' ', format_type(s.seqtypid, null), 'start',"
+            + " s.seqstart, 'increment', s.seqincrement, 'min', s.seqmin, 'max', s.seqmax, 'cache', s.seqcache,"
+            + " case when s.seqcycle then 'cycle' end) from pg_sequence s where s.seqrelid = c.oid) end,"
+            + " (select 'owned by ' || d.refobjid::regclass::text || '.' || quote_ident(a.attname) from pg_depend d"
+            + " join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid"
+            + " where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.refclassid = 'pg_class'::regclass"
+            + " and d.deptype in ('a', 'i') and d.refobjsubid > 0 and r.relkind = 'S' limit 1)) end,"
+            + " null, null, null, r.relkind::text, f.fresh, null"
+            + " from rel r join pg_class c on c.oid = r.oid cross join h"
+            + " left join pg_rewrite rw on rw.ev_class = c.oid and rw.rulename = '_RETURN'"
+            + " left join pg_sequence sq on sq.seqrelid = c.oid"
+            // A view's query is in pg_rewrite, a sequence's settings in pg_sequence and its owner in pg_depend.
+            + " cross join lateral (select c.xmin::text::bigint >= h.since"
+            + " or coalesce(rw.xmin::text::bigint, 0) >= h.since or coalesce(sq.xmin::text::bigint, 0) >= h.since"
+            + " or (r.relkind = 'S' and exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass"
+            + " and d.objid = c.oid and d.xmin::text::bigint >= h.since)) as fresh) f"
+            // columns, in order (the position among the columns that are not dropped, as pg_dump prints them)
+            + " union all select 'column', r.name || '.' || quote_ident(a.attname), a.attrelid || ':' || a.attnum,"
+            + " case when f.fresh then concat_ws(' ',"
+            + " format_type(a.atttypid, a.atttypmod), case when a.attnotnull then 'not null' end,"
+            + " 'default ' || pg_get_expr(ad.adbin, ad.adrelid), 'identity ' || nullif(a.attidentity::text, ''),"
+            + " 'generated ' || nullif(a.attgenerated::text, ''),"
+            + " case when a.attcollation <> t.typcollation then 'collate '"
+            + " || (select quote_ident(collname) from pg_collation where oid = a.attcollation) end,"
+            + " case when a.attstattarget > 0 then 'statistics ' || a.attstattarget end,"
+            + " case when a.attstorage <> t.typstorage then 'storage ' || a.attstorage::text end,"
+            + " 'acl ' || a.attacl::text) end,"
+            + " case when f.fresh then format_type(a.atttypid, a.atttypmod) end, a.attnotnull,"
+            + " case when f.fresh then coalesce(pg_get_expr(ad.adbin, ad.adrelid), nullif(a.attidentity::text, ''),"
+            + " nullif(a.attgenerated::text, '')) end,"
+            + " r.relkind::text, f.fresh, row_number() over (partition by a.attrelid order by a.attnum)"
+            + " from rel r join pg_attribute a on a.attrelid = r.oid and a.attnum > 0 and not a.attisdropped"
+            + " and r.relkind <> 'S'"
+            + " join pg_type t on t.oid = a.atttypid"
+            + " left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum cross join h"
+            + " cross join lateral (select a.xmin::text::bigint >= h.since"
+            + " or coalesce(ad.xmin::text::bigint, 0) >= h.since as fresh) f"
+            // table constraints
+            + " union all select 'constraint', r.name || '.' || quote_ident(co.conname), co.oid::text,"
+            + " case when co.xmin::text::bigint >= h.since then pg_get_constraintdef(co.oid) end, null, null, null,"
+            + " null, co.xmin::text::bigint >= h.since, null"
+            + " from rel r join pg_constraint co on co.conrelid = r.oid cross join h"
+            // indexes
+            + " union all select 'index', quote_ident(n.nspname) || '.' || quote_ident(ci.relname), ci.oid::text,"
+            + " case when f.fresh then concat_ws(' ', pg_get_indexdef(ci.oid), 'options ' || ci.reloptions::text,"
+            + " case when i.indisclustered then 'clustered' end, case when not i.indisvalid then 'invalid' end) end,"
+            + " null, null, null, null, f.fresh, null"
+            + " from rel r join pg_index i on i.indrelid = r.oid join pg_class ci on ci.oid = i.indexrelid"
+            + " join pg_namespace n on n.oid = ci.relnamespace cross join h"
+            + " cross join lateral (select ci.xmin::text::bigint >= h.since or i.xmin::text::bigint >= h.since as fresh) f"
+            // triggers
+            + " union all select 'trigger', r.name || '.' || quote_ident(tg.tgname), tg.oid::text,"
+            + " pg_get_triggerdef(tg.oid) || ' enabled ' || tg.tgenabled::text, null, null, null, null, true, null"
+            + " from rel r join pg_trigger tg on tg.tgrelid = r.oid and not tg.tgisinternal"
+            // rules other than a view's own
+            + " union all select 'rule', r.name || '.' || quote_ident(rw.rulename), rw.oid::text,"
+            + " pg_get_ruledef(rw.oid), null, null, null, null, true, null"
+            + " from rel r join pg_rewrite rw on rw.ev_class = r.oid and rw.rulename <> '_RETURN'"
+            // row-level security policies
+            + " union all select 'policy', r.name || '.' || quote_ident(p.polname), p.oid::text,"
+            + " concat_ws(' ', p.polcmd, case when p.polpermissive then 'permissive' else 'restrictive' end,"
+            + " p.polroles::text, 'using ' || pg_get_expr(p.polqual, p.polrelid),"
+            + " 'check ' || pg_get_expr(p.polwithcheck, p.polrelid)), null, null, null, null, true, null"
+            + " from rel r join pg_policy p on p.polrelid = r.oid"
+            // functions, procedures, aggregates
+            + " union all select 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '('"
+            + " || pg_get_function_identity_arguments(p.oid) || ')', p.oid::text,"
+            + " concat_ws(' ', case when p.prokind = 'a' then 'aggregate returns ' || pg_get_function_result(p.oid)"
+            + " else pg_get_functiondef(p.oid) end, 'owner', pg_get_userbyid(p.proowner), 'acl ' || p.proacl::text),"
+            + " null, null, null, null, true, null"
+            + " from pg_proc p join pg_namespace n on n.oid = p.pronamespace where " + USER_SCHEMA
+            + String.format(NOT_FROM_EXTENSION, "'pg_proc'::regclass", "p.oid")
+            // enums, domains, ranges, base types (composite types are relations above, array types follow their element)
+            + " union all select 'type', quote_ident(n.nspname) || '.' || quote_ident(t.typname), t.oid::text,"
+            + " concat_ws(' ', t.typtype, case t.typtype"
+            + " when 'e' then (select string_agg(quote_literal(e.enumlabel), ', ' order by e.enumsortorder)"
+            + " from pg_enum e where e.enumtypid = t.oid)"
+            + " when 'd' then format_type(t.typbasetype, t.typtypmod)"
+            + " || case when t.typnotnull then ' not null' else '' end || coalesce(' default ' || t.typdefault, '')"
+            + " || coalesce(' ' || (select string_agg(quote_ident(co.conname) || ' ' || pg_get_constraintdef(co.oid),"
+            + " ', ' order by co.conname) from pg_constraint co where co.contypid = t.oid), '')"
+            + " when 'r' then (select format_type(rg.rngsubtype, null) from pg_range rg where rg.rngtypid = t.oid)"
+            + " end, 'owner', pg_get_userbyid(t.typowner), 'acl ' || t.typacl::text), null, null, null, null, true, null"
+            + " from pg_type t join pg_namespace n on n.oid = t.typnamespace where " + USER_SCHEMA
+            + " and t.typtype in ('e', 'd', 'r', 'b') and not (t.typcategory = 'A' and t.typelem <> 0)"
+            + String.format(NOT_FROM_EXTENSION, "'pg_type'::regclass", "t.oid")
+            // extensions
+            + " union all select 'extension', quote_ident(e.extname), e.oid::text,"
+            + " e.extversion || ' schema ' || e.extnamespace::regnamespace::text, null, null, null, null, true, null"
+            + " from pg_extension e"
+            // comments on objects made after initdb
+            + " union all select 'comment', o.type || ' ' || o.identity, d.objoid || ':' || d.objsubid, d.description,"
+            + " null, null, null, null, true, null from pg_description d, lateral pg_identify_object(d.classoid, d.objoid,"
+            + " d.objsubid) o where d.objoid >= 16384 and coalesce(o.schema, '') !~ '^(pg_catalog|information_schema)$'"
+            + " and o.identity !~ '(^|\\.)(databasechangelog|dbdeploy_)'"
+            // default privileges
+            + " union all select 'default privileges', pg_get_userbyid(da.defaclrole) || ' '"
+            + " || coalesce(da.defaclnamespace::regnamespace::text, '') || ' ' || da.defaclobjtype::text, da.oid::text,"
+            + " da.defaclacl::text, null, null, null, null, true, null from pg_default_acl da"
+            // storage, not part of the schema: a new file means a rewrite, an empty new file a truncation
+            + " union all select 'storage', r.name, r.oid::text, pg_relation_filenode(r.oid)::text,"
+            + " pg_relation_size(r.oid)::text, null, null, r.relkind::text, true, null"
+            + " from rel r where r.relkind in ('r', 'm')";
+
+    /**
+     * One object. {@code type}, {@code notNull} and {@code defaultValue} are set for columns only; a column's
+     * {@code definition} starts with its position, {@code described} is the rest.
+     */
+    record Item(String kind, String key, String identity, String definition, String described, String type,
+                boolean notNull, String defaultValue, String relkind) {
+        String line() {
+            return kind + " " + key + ": " + definition;
+        }
+    }
+
+    /** A table's storage: its file (relfilenode) and size in bytes. */
+    record Storage(String relation, String fileNode, long bytes) {
+    }
+
+    private final SortedMap<String, Item> items;
+    private final Map<String, Item> byIdentity;
+    private final Map<String, Storage> storage;
+    /** Every catalog row written after this snapshot was read has an xmin at least this. */
+    private final long horizon;
+
+    private SchemaSnapshot(SortedMap<String, Item> items, Map<String, Storage> storage, long horizon) {
+        this.items = items;
+        this.storage = storage;
+        this.horizon = horizon;
+        this.byIdentity = new HashMap<>();
+        for (Item i : items.values()) {
+            byIdentity.put(i.kind() + "#" + i.identity(), i);
+        }
+    }
+
+    static SchemaSnapshot take(Connection c) throws SQLException {
+        return take(c, null);
+    }
+
+    /**
+     * As {@link #take(Connection)}, describing afresh only the tables, views, columns, constraints and indexes whose
+     * catalog rows changed since {@code previous} (their xmin is newer), and taking the others' text from it. The
+     * expensive part of a snapshot is that text (pg_get_viewdef, pg_get_indexdef, format_type...); a changeset
+     * touches a few objects of a schema of thousands. Text that mentions another object's name (a view reading a
+     * renamed column) may stay as it was, but the renamed object's own line changes, so two snapshots still differ
+     * exactly when the schemas do.
+     */
+    static SchemaSnapshot take(Connection c, SchemaSnapshot previous) throws SQLException {
+        long horizon;
+        // The first transaction id not yet begun: rows written from now on have an xmin of at least this. A
+        // transaction of our own that already wrote would write more under its older id, so it counts as begun.
+        try (PreparedStatement st = c.prepareStatement("select least(txid_snapshot_xmax(txid_current_snapshot()),"
+                + " txid_current_if_assigned())"); ResultSet rs = st.executeQuery()) {
+            rs.next();
+            horizon = rs.getLong(1);
+        }
+        SortedMap<String, Item> items = new TreeMap<>();
+        Map<String, Storage> storage = new HashMap<>();
+        // Prepared, so that after a few runs the driver keeps it on the server and its plan is made once.
+        try (PreparedStatement st = c.prepareStatement(QUERY)) {
+            st.setLong(1, previous == null ? 0 : previous.horizon);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    String kind = rs.getString(1);
+                    if (kind.equals("storage")) {
+                        storage.put(rs.getString(3), new Storage(rs.getString(2), rs.getString(4),
+                                Long.parseLong(rs.getString(5))));
+                        continue;
+                    }
+                    String identity = rs.getString(3);
+                    String described = Objects.toString(rs.getString(4), "");
+                    String type = rs.getString(5);
+                    String defaultValue = rs.getString(7);
+                    if (!rs.getBoolean(9)) {
+                        Item known = previous.byIdentity.get(kind + "#" + identity);
+                        if (known == null) { // not seen before although unchanged since: describe everything again
+                            return take(c, null);
+                        }
+                        described = known.described();
+                        type = known.type();
+                        defaultValue = known.defaultValue();
+                    }
+                    long position = rs.getLong(10);
+                    String definition = rs.wasNull() ? described
+                            : "#" + position + (described.isEmpty() ? "" : " " + described);
+                    Item i = new Item(kind, rs.getString(2), identity, definition, described, type, rs.getBoolean(6),
+                            defaultValue, rs.getString(8));
+                    items.put(kind + " " + i.key(), i);
+                }
+            }
+        }
+        return new SchemaSnapshot(items, storage, horizon);
+    }
+
+    /** The lines that differ from {@code other}: {@code - line} only here, {@code + line} only there. */
+    List<String> diff(SchemaSnapshot other) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, Item> e : items.entrySet()) {
+            Item there = other.items.get(e.getKey());
+            if (there == null || !there.definition().equals(e.getValue().definition())) {
+                out.add("- " + e.getValue().line());
+            }
+            if (there != null && !there.definition().equals(e.getValue().definition())) {
+                out.add("+ " + there.line());
+            }
+        }
+        for (Map.Entry<String, Item> e : other.items.entrySet()) {
+            if (!items.containsKey(e.getKey())) {
+                out.add("+ " + e.getValue().line());
+            }
+        }
+        return out;
+    }
+
+    /** The name of the relation with this oid, or null when it is not one of the user's. */
+    String relationName(long oid) {
+        Item i = byIdentity.get("relation#" + oid);
+        return i == null ? null : i.key();
+    }
+
+    /** What a still-serving application would trip over, and whether stored data is gone, going to {@code after}. */
+    Changes changesTo(SchemaSnapshot after) {
+        List<ChangesetRehearsal.Breaking> breaking = new ArrayList<>();
+        boolean dataLoss = false;
+        List<String> rewrites = new ArrayList<>();
+        for (Item before : items.values()) {
+            Item now = after.items.get(before.kind() + " " + before.key());
+            Item sameObject = after.byIdentity.get(before.kind() + "#" + before.identity());
+            switch (before.kind()) {
+                case "relation" -> {
+                    if (now == null && isReadByApplications(before.relkind())) {
+                        String what = relkindName(before.relkind());
+                        breaking.add(new ChangesetRehearsal.Breaking(before.key(), sameObject != null
+                                ? what + " renamed to " + sameObject.key() : what + " dropped"));
+                        dataLoss |= sameObject == null && isTable(before.relkind());
+                    }
+                }
+                case "column" -> {
+                    String table = before.key().substring(0, before.key().lastIndexOf('.'));
+                    if (!after.items.containsKey("relation " + table) && after.byIdentity.get("relation#"
+                            + before.identity().substring(0, before.identity().indexOf(':'))) == null) {
+                        continue; // the whole relation went: reported once, above
+                    }
+                    if (now == null) {
+                        if (sameObject != null) {
+                            breaking.add(new ChangesetRehearsal.Breaking(before.key(), "column renamed to "
+                                    + sameObject.key().substring(sameObject.key().lastIndexOf('.') + 1)));
+                            now = sameObject;
+                        } else {
+                            breaking.add(new ChangesetRehearsal.Breaking(before.key(), "column dropped"));
+                            dataLoss |= isTable(before.relkind());
+                            continue;
+                        }
+                    }
+                    if (!Objects.equals(before.type(), now.type())) {
+                        breaking.add(new ChangesetRehearsal.Breaking(before.key(), "type changed from "
+                                + before.type() + " to " + now.type()));
+                        dataLoss |= isTable(before.relkind()) && !TypeWidening.isWidening(before.type(), now.type());
+                    }
+                    if (!before.notNull() && now.notNull()) {
+                        breaking.add(new ChangesetRehearsal.Breaking(before.key(), "NOT NULL added"));
+                    }
+                    if (before.defaultValue() != null && now.defaultValue() == null) {
+                        breaking.add(new ChangesetRehearsal.Breaking(before.key(), "default dropped"));
+                    }
+                }
+                case "function" -> {
+                    if (now == null) {
+                        breaking.add(new ChangesetRehearsal.Breaking(before.key(), sameObject != null
+                                ? "function renamed to " + sameObject.key() : "function dropped"));
+                    }
+                }
+                default -> {
+                    // Indexes, constraints, triggers and the rest change what the database allows or how fast,
+                    // not what a serving application's queries can name.
+                }
+            }
+        }
+        for (Item now : after.items.values()) {
+            if (now.kind().equals("column") && !items.containsKey("column " + now.key()) && isTable(now.relkind())
+                    && now.notNull() && now.defaultValue() == null
+                    && byIdentity.containsKey("relation#" + now.identity().substring(0, now.identity().indexOf(':')))
+                    && byIdentity.get("column#" + now.identity()) == null) {
+                breaking.add(new ChangesetRehearsal.Breaking(now.key(), "new NOT NULL column without default"));
+            }
+        }
+        for (Map.Entry<String, Storage> e : storage.entrySet()) {
+            Storage now = after.storage.get(e.getKey());
+            if (now != null && !now.fileNode().equals(e.getValue().fileNode())) {
+                rewrites.add(e.getValue().relation());
+                // A table that had pages and now has an empty new file was truncated (or emptied by a rewrite).
+                dataLoss |= e.getValue().bytes() > 0 && now.bytes() == 0;
+            }
+        }
+        rewrites.sort(null);
+        return new Changes(breaking, dataLoss, rewrites);
+    }
+
+    record Changes(List<ChangesetRehearsal.Breaking> breaking, boolean dataLoss, List<String> rewrites) {
+    }
+
+    private static boolean isReadByApplications(String relkind) {
+        return isTable(relkind) || "v".equals(relkind) || "m".equals(relkind) || "f".equals(relkind);
+    }
+
+    private static boolean isTable(String relkind) {
+        return "r".equals(relkind) || "p".equals(relkind);
+    }
+
+    private static String relkindName(String relkind) {
+        return switch (relkind) {
+            case "v" -> "view";
+            case "m" -> "materialized view";
+            case "f" -> "foreign table";
+            default -> "table";
+        };
+    }
+
+    int size() {
+        return items.size();
+    }
+}
