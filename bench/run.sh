@@ -48,6 +48,13 @@ for run in $(seq "$RUNS"); do
                      # forward again on an embedded PostgreSQL of the server's major version; b_dd is only read.
                      t[dd_rehearse]+=" $(seconds "${mvn_[@]}" dbdeploy:rehearse -Ddbdeploy.url="$(url b_dd)" -Ddbdeploy.changelog="$work/gen/master-includeAll.xml" -Ddbdeploy.rehearse.from=all)"
                      t[dd_rollback]+=" $(seconds "${mvn_[@]}" dbdeploy:rollback -Ddbdeploy.url="$(url b_dd)" -Ddbdeploy.changelog="$work/gen/master-includeAll.xml")"
+  # The same files as a directory changelog (the psql-loop shape, format sql): no Liquibase changelog at all.
+  fresh b_dir;       t[dir]+=" $(seconds "${mvn_[@]}" dbdeploy:migrate -Ddbdeploy.url="$(url b_dir)" -Ddbdeploy.changelog="$work/gen/migrations" -Ddbdeploy.format=sql)"
+                     t[dir_noop]+=" $(seconds "${mvn_[@]}" dbdeploy:migrate -Ddbdeploy.url="$(url b_dir)" -Ddbdeploy.changelog="$work/gen/migrations" -Ddbdeploy.format=sql)"
+  # A database a psql loop built (all.sql above) with its schema_migrations table: adopt records the N rows.
+  psql_ -d b_psql -c "create table schema_migrations (version text primary key, applied_at timestamptz not null default now())" \
+        -c "insert into schema_migrations (version) select lpad(g::text, 4, '0') from generate_series(1, $N) g"
+                     t[adopt]+=" $(seconds "${mvn_[@]}" dbdeploy:adopt -Ddbdeploy.url="$(url b_psql)" -Ddbdeploy.changelog="$work/gen/migrations" -Ddbdeploy.format=sql -Ddbdeploy.adoptFrom=sql)"
   t[validate]+=" $(seconds "${mvn_[@]}" validate)"
   echo "run $run/$RUNS done" >&2
 done
@@ -62,5 +69,8 @@ printf '| liquibase:update | %.2f | %s x psql |\n' "$(m lb)" "$(ratio "$(m lb)" 
 printf '| mvn validate | %.2f | 1.00 (no-op baseline) |\n' "$(m validate)"
 printf '| dbdeploy:migrate, nothing pending | %.2f | %s x validate |\n' "$(m dd_noop)" "$(ratio "$(m dd_noop)" "$(m validate)")"
 printf '| liquibase:update, nothing pending | %.2f | %s x validate |\n' "$(m lb_noop)" "$(ratio "$(m lb_noop)" "$(m validate)")"
+printf '| dbdeploy:migrate, directory changelog (format sql) | %.2f | %s x psql (goal: <= 1.3) |\n' "$(m dir)" "$(ratio "$(m dir)" "$(m psql)")"
+printf '| dbdeploy:migrate, directory changelog, nothing pending | %.2f | %s x validate (goal: <= 1.2) |\n' "$(m dir_noop)" "$(ratio "$(m dir_noop)" "$(m validate)")"
+printf '| dbdeploy:adopt, %s psql-loop history rows | %.2f | +%.2f s over validate (goal: <= 2) |\n' "$N" "$(m adopt)" "$(echo "$(m adopt) - $(m validate)" | bc)"
 printf '| dbdeploy:rollback (all %s) | %.2f | |\n' "$N" "$(m dd_rollback)"
 printf '| dbdeploy:rehearse (all %s: apply, roll back, apply) | %.2f | %s x migrate (goal: <= 4) |\n' "$N" "$(m dd_rehearse)" "$(ratio "$(m dd_rehearse)" "$(m dd)")"
