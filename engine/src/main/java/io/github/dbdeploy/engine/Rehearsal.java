@@ -103,6 +103,11 @@ final class Rehearsal {
                 report(step.result());
                 before = step.after();
             }
+            // The post-deploy checks run on the rehearsed schema too, as migrate would run them after the last changeset.
+            List<CheckOutcome> checks = settings.checks() == null ? List.of()
+                    : PostDeployChecks.read(settings.checks()).run(c, liquibase.lockGuard(), true, progress);
+            List<String> failedChecks = checks.stream().filter(ch -> CheckOutcome.FAILED.equals(ch.status()))
+                    .map(ch -> "'" + ch.name() + "'" + (ch.error() == null ? "" : ": " + ch.error())).toList();
             List<ChangesetRehearsal> failed = results.stream().filter(ChangesetRehearsal::failed).toList();
             String error = failed.isEmpty() ? null : failed.size() + " of " + results.size() + " rehearsed changeset(s)"
                     + " failed (" + PropertyNames.REHEARSE_FAIL_ON + "=" + settings.rehearseFailOn().stream()
@@ -112,8 +117,14 @@ final class Rehearsal {
                     + ".\nFix them, or waive a check on purpose with a '-- dbdeploy:allow CHECK' comment in the"
                     + " changeset, and run " + Dbdeploy.commandLine(settings.environment(), Command.REHEARSE)
                     + " again. The target was not changed.";
-            return summary(failed.isEmpty() ? RunSummary.SUCCESS : RunSummary.FAILED, all.size() - results.size(),
-                    started, results, error);
+            if (!failedChecks.isEmpty()) {
+                error = (error == null ? "" : error + "\n") + "Post-deploy check(s) of " + settings.checks()
+                        + " failed on the rehearsed schema: " + String.join("; ", failedChecks)
+                        + ". migrate would roll the deployment back for this.";
+            }
+            boolean ok = failed.isEmpty() && failedChecks.isEmpty();
+            return summary(ok ? RunSummary.SUCCESS : RunSummary.FAILED, all.size() - results.size(), started, results,
+                    error).withChecks(checks);
         } catch (SQLException e) {
             throw DbdeployException.runtime("Database error on the rehearsal server: " + e.getMessage(), e);
         } finally {

@@ -171,6 +171,26 @@ class RehearsalTest extends EngineTest {
     }
 
     @Test
+    void thePostDeployChecksRunOnTheRehearsedSchemaAndAFailedOneFailsTheRehearsal() throws Exception {
+        Path changelog = new Changelogs(dir.resolve("db"))
+                .add("001-orders", "create table orders (id int primary key, total int);", "drop table orders;")
+                .write();
+        Path checks = dir.resolve("checks.sql");
+        java.nio.file.Files.writeString(checks, "-- orders exists\nselect to_regclass('public.orders') is not null;\n"
+                + "-- orders has a customer column\nselect count(*) = 1 from information_schema.columns"
+                + " where table_name = 'orders' and column_name = 'customer_id';\n");
+
+        RunSummary summary = rehearse(withoutTarget(changelog).checks(checks).build());
+
+        assertEquals(List.of("orders exists=passed", "orders has a customer column=failed"),
+                summary.checks().stream().map(c -> c.name() + "=" + c.status()).toList());
+        assertEquals(RunSummary.FAILED, summary.status());
+        assertTrue(summary.error().contains("Post-deploy check(s) of " + checks + " failed on the rehearsed schema:"
+                + " 'orders has a customer column'"), summary.error());
+        assertEquals("exact", summary.rehearsal().get(0).rollback(), "the changeset itself rehearsed fine");
+    }
+
+    @Test
     void fromAChangesetIdRehearsesItAndEverythingAfterButAppliesWhatComesBefore() throws Exception {
         Path changelog = everyKind(dir.resolve("db")).write();
         RunSummary summary = rehearse(withoutTarget(changelog).rehearseFrom("007-rename-column").build());
