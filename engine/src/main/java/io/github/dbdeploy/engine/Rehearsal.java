@@ -39,7 +39,8 @@ final class Rehearsal {
     private final DeploySettings settings;
     private final Progress progress;
     private final PostgresBinaries binaries;
-    private SchemaSnapshot lastSnapshot;
+    /** On the rehearsal server's one connection, which the run closes with the server. */
+    private SchemaSnapshot.Reader snapshots;
 
     Rehearsal(DeploySettings settings, Progress progress, PostgresBinaries binaries) {
         this.settings = settings;
@@ -200,7 +201,7 @@ final class Rehearsal {
         if (!changes.breaking().isEmpty()) {
             tripped.add(RehearsalCheck.BREAKING);
         }
-        if (locks.values().stream().anyMatch(m -> LOCK_MODES.indexOf(m) >= BLOCKING)) {
+        if (locks.values().stream().anyMatch(mode -> LOCK_MODES.indexOf(mode) >= BLOCKING)) {
             tripped.add(RehearsalCheck.LOCKS);
         }
         if (!changes.rewrites().isEmpty()) {
@@ -220,8 +221,10 @@ final class Rehearsal {
 
     /** The schema now, described afresh where the catalog changed since the last snapshot of this run. */
     private SchemaSnapshot snapshot(Connection c) throws SQLException {
-        lastSnapshot = SchemaSnapshot.take(c, lastSnapshot);
-        return lastSnapshot;
+        if (snapshots == null) {
+            snapshots = new SchemaSnapshot.Reader(c);
+        }
+        return snapshots.take();
     }
 
     /** Keeps the strongest lock this session holds on each relation of {@code before}, just before commit. */

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -71,7 +70,8 @@ final class SchemaSnapshot {
             + " or coalesce(rw.xmin::text::bigint, 0) >= h.since or coalesce(sq.xmin::text::bigint, 0) >= h.since"
             + " or (r.relkind = 'S' and exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass"
             + " and d.objid = c.oid and d.xmin::text::bigint >= h.since)) as fresh) f"
-            // columns, in order (the position among the columns that are not dropped, as pg_dump prints them)
+            // columns, with their number (their position among the columns that are not dropped is what pg_dump
+            // prints, and is worked out here from the numbers, which is cheaper than a window over every column)
             + " union all select 'column', r.name || '.' || quote_ident(a.attname), a.attrelid || ':' || a.attnum,"
             + " case when f.fresh then concat_ws(' ',"
             + " format_type(a.atttypid, a.atttypmod), case when a.attnotnull then 'not null' end,"
@@ -85,7 +85,7 @@ final class SchemaSnapshot {
             + " case when f.fresh then format_type(a.atttypid, a.atttypmod) end, a.attnotnull,"
             + " case when f.fresh then coalesce(pg_get_expr(ad.adbin, ad.adrelid), nullif(a.attidentity::text, ''),"
             + " nullif(a.attgenerated::text, '')) end,"
-            + " r.relkind::text, f.fresh, row_number() over (partition by a.attrelid order by a.attnum)"
+            + " r.relkind::text, f.fresh, a.attnum::bigint"
             + " from rel r join pg_attribute a on a.attrelid = r.oid and a.attnum > 0 and not a.attisdropped"
             + " and r.relkind <> 'S'"
             + " join pg_type t on t.oid = a.atttypid"
@@ -174,49 +174,81 @@ final class SchemaSnapshot {
     record Storage(String relation, String fileNode, long bytes) {
     }
 
-    private final SortedMap<String, Item> items;
+    private final Map<String, Item> items;
     private final Map<String, Item> byIdentity;
     private final Map<String, Storage> storage;
     /** Every catalog row written after this snapshot was read has an xmin at least this. */
     private final long horizon;
 
-    private SchemaSnapshot(SortedMap<String, Item> items, Map<String, Storage> storage, long horizon) {
+    private SchemaSnapshot(Map<String, Item> items, Map<String, Storage> storage, long horizon) {
         this.items = items;
         this.storage = storage;
         this.horizon = horizon;
-        this.byIdentity = new HashMap<>();
+        this.byIdentity = new HashMap<>(items.size() * 2);
         for (Item i : items.values()) {
             byIdentity.put(i.kind() + "#" + i.identity(), i);
         }
     }
 
+    /** A snapshot described wholly afresh. */
     static SchemaSnapshot take(Connection c) throws SQLException {
-        return take(c, null);
+        try (Reader reader = new Reader(c)) {
+            return reader.take();
+        }
     }
 
     /**
-     * As {@link #take(Connection)}, describing afresh only the tables, views, columns, constraints and indexes whose
+     * Takes snapshots on one connection, each describing afresh only what changed since the one before (see
+     * {@link #take(PreparedStatement, PreparedStatement, SchemaSnapshot)}). It keeps its statements, so the driver
+     * prepares them on the server once and the large query is planned once, not for every snapshot.
+     */
+    static final class Reader implements AutoCloseable {
+        private final PreparedStatement horizon;
+        private final PreparedStatement query;
+        private SchemaSnapshot last;
+
+        Reader(Connection c) throws SQLException {
+            // The first transaction id not yet begun: rows written from now on have an xmin of at least this. A
+            // transaction of our own that already wrote would write more under its older id, so it counts as begun.
+            horizon = c.prepareStatement("select least(txid_snapshot_xmax(txid_current_snapshot()),"
+                    + " txid_current_if_assigned())");
+            query = c.prepareStatement(QUERY);
+        }
+
+        SchemaSnapshot take() throws SQLException {
+            last = SchemaSnapshot.take(query, horizon, last);
+            return last;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            horizon.close();
+            query.close();
+        }
+    }
+
+    /**
+     * A snapshot describing afresh only the tables, views, columns, constraints and indexes whose
      * catalog rows changed since {@code previous} (their xmin is newer), and taking the others' text from it. The
      * expensive part of a snapshot is that text (pg_get_viewdef, pg_get_indexdef, format_type...); a changeset
      * touches a few objects of a schema of thousands. Text that mentions another object's name (a view reading a
      * renamed column) may stay as it was, but the renamed object's own line changes, so two snapshots still differ
      * exactly when the schemas do.
      */
-    static SchemaSnapshot take(Connection c, SchemaSnapshot previous) throws SQLException {
+    private static SchemaSnapshot take(PreparedStatement query, PreparedStatement horizonQuery,
+                                       SchemaSnapshot previous) throws SQLException {
         long horizon;
-        // The first transaction id not yet begun: rows written from now on have an xmin of at least this. A
-        // transaction of our own that already wrote would write more under its older id, so it counts as begun.
-        try (PreparedStatement st = c.prepareStatement("select least(txid_snapshot_xmax(txid_current_snapshot()),"
-                + " txid_current_if_assigned())"); ResultSet rs = st.executeQuery()) {
+        try (ResultSet rs = horizonQuery.executeQuery()) {
             rs.next();
             horizon = rs.getLong(1);
         }
-        SortedMap<String, Item> items = new TreeMap<>();
+        // Hash maps: a snapshot of a large schema has thousands of items, and only the few differing lines need order.
+        Map<String, Item> items = new HashMap<>(previous == null ? 1024 : previous.items.size() * 2);
         Map<String, Storage> storage = new HashMap<>();
-        // Prepared, so that after a few runs the driver keeps it on the server and its plan is made once.
-        try (PreparedStatement st = c.prepareStatement(QUERY)) {
-            st.setLong(1, previous == null ? 0 : previous.horizon);
-            try (ResultSet rs = st.executeQuery()) {
+        Map<String, TreeMap<Long, Item>> columnsByTable = new HashMap<>();
+        {
+            query.setLong(1, previous == null ? 0 : previous.horizon);
+            try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
                     String kind = rs.getString(1);
                     if (kind.equals("storage")) {
@@ -231,28 +263,41 @@ final class SchemaSnapshot {
                     if (!rs.getBoolean(9)) {
                         Item known = previous.byIdentity.get(kind + "#" + identity);
                         if (known == null) { // not seen before although unchanged since: describe everything again
-                            return take(c, null);
+                            return take(query, horizonQuery, null);
                         }
                         described = known.described();
                         type = known.type();
                         defaultValue = known.defaultValue();
                     }
-                    long position = rs.getLong(10);
-                    String definition = rs.wasNull() ? described
-                            : "#" + position + (described.isEmpty() ? "" : " " + described);
-                    Item i = new Item(kind, rs.getString(2), identity, definition, described, type, rs.getBoolean(6),
+                    long number = rs.getLong(10);
+                    boolean column = !rs.wasNull();
+                    Item i = new Item(kind, rs.getString(2), identity, described, described, type, rs.getBoolean(6),
                             defaultValue, rs.getString(8));
-                    items.put(kind + " " + i.key(), i);
+                    if (column) {
+                        columnsByTable.computeIfAbsent(identity.substring(0, identity.indexOf(':')),
+                                t -> new TreeMap<>()).put(number, i);
+                    } else {
+                        items.put(kind + " " + i.key(), i);
+                    }
                 }
+            }
+        }
+        for (TreeMap<Long, Item> columns : columnsByTable.values()) {
+            int position = 0;
+            for (Item i : columns.values()) {
+                position++;
+                String definition = "#" + position + (i.described().isEmpty() ? "" : " " + i.described());
+                items.put(i.kind() + " " + i.key(), new Item(i.kind(), i.key(), i.identity(), definition, i.described(),
+                        i.type(), i.notNull(), i.defaultValue(), i.relkind()));
             }
         }
         return new SchemaSnapshot(items, storage, horizon);
     }
 
-    /** The lines that differ from {@code other}: {@code - line} only here, {@code + line} only there. */
+    /** The lines that differ from {@code other}, in key order: {@code - line} only here, {@code + line} only there. */
     List<String> diff(SchemaSnapshot other) {
         List<String> out = new ArrayList<>();
-        for (Map.Entry<String, Item> e : items.entrySet()) {
+        for (Map.Entry<String, Item> e : new TreeMap<>(items).entrySet()) {
             Item there = other.items.get(e.getKey());
             if (there == null || !there.definition().equals(e.getValue().definition())) {
                 out.add("- " + e.getValue().line());
@@ -261,11 +306,14 @@ final class SchemaSnapshot {
                 out.add("+ " + there.line());
             }
         }
+        List<String> added = new ArrayList<>();
         for (Map.Entry<String, Item> e : other.items.entrySet()) {
             if (!items.containsKey(e.getKey())) {
-                out.add("+ " + e.getValue().line());
+                added.add("+ " + e.getValue().line());
             }
         }
+        added.sort(null);
+        out.addAll(added);
         return out;
     }
 
@@ -280,7 +328,7 @@ final class SchemaSnapshot {
         List<ChangesetRehearsal.Breaking> breaking = new ArrayList<>();
         boolean dataLoss = false;
         List<String> rewrites = new ArrayList<>();
-        for (Item before : items.values()) {
+        for (Item before : new TreeMap<>(items).values()) {
             Item now = after.items.get(before.kind() + " " + before.key());
             Item sameObject = after.byIdentity.get(before.kind() + "#" + before.identity());
             switch (before.kind()) {
