@@ -87,6 +87,7 @@ map $host $dbdeploy_colour_shop {
         assertEquals([
                 'mvn -B dbdeploy:package -Penv=prod',
                 'mvn -B dbdeploy:status -Penv=prod',
+                'mvn -B dbdeploy:rehearse -Penv=prod',
                 './deploy.sh green',
                 'curl -fsS http://green.internal/health',
                 'mvn -B dbdeploy:migrate -Penv=prod -Ddbdeploy.tag=deploy-prod-42',
@@ -108,7 +109,7 @@ map $host $dbdeploy_colour_shop {
         Throwable failure = runJenkinsfile('deployWithNginxRouter')
 
         assertEquals(['nginx -t', 'nginx -t', 'nginx -s reload', PROBE, 'mvn -B dbdeploy:rollback -Penv=prod -Ddbdeploy.rollbackTag=deploy-prod-42'],
-                shells.subList(5, shells.size()), 'rejected switch, then the switch back to blue, then the rollback')
+                shells.subList(6, shells.size()), 'rejected switch, then the switch back to blue, then the rollback')
         assertEquals(BLUE_FILE, files[UPSTREAM])
         assertEquals('blue', nginxServes)
         assertEquals('FAILURE', buildResult)
@@ -123,7 +124,7 @@ map $host $dbdeploy_colour_shop {
         Throwable failure = runJenkinsfile('deployWithNginxRouter')
 
         assertEquals(['nginx -t', 'nginx -s reload', PROBE, './verify.sh green', 'nginx -t', 'nginx -s reload', PROBE,
-                      'mvn -B dbdeploy:rollback -Penv=prod -Ddbdeploy.rollbackTag=deploy-prod-42'], shells.subList(5, shells.size()))
+                      'mvn -B dbdeploy:rollback -Penv=prod -Ddbdeploy.rollbackTag=deploy-prod-42'], shells.subList(6, shells.size()))
         assertEquals(BLUE_FILE, files[UPSTREAM])
         assertEquals('blue', nginxServes)
         assertTrue(failure.message.startsWith("[deployWithMigrations] Stage 'Verify green' failed"))
@@ -179,7 +180,7 @@ map $host $dbdeploy_colour_shop {
 
         assertEquals(['nginx -t', 'nginx -s reload'] + [PROBE] * NginxRouter.PROBE_ATTEMPTS +
                 ['nginx -t', 'nginx -s reload', PROBE, 'mvn -B dbdeploy:rollback -Penv=prod -Ddbdeploy.rollbackTag=deploy-prod-42'],
-                shells.subList(5, shells.size()), 'probed until it gave up, then switched back (blue answers at once) and rolled back')
+                shells.subList(6, shells.size()), 'probed until it gave up, then switched back (blue answers at once) and rolled back')
         assertEquals(NginxRouter.PROBE_ATTEMPTS - 1, events.count { it == 'sleep:1 SECONDS' }, 'one second between attempts')
         assertTrue(!shells.contains('./verify.sh green'), 'the switch was never reported done')
         assertEquals('FAILURE', buildResult)
