@@ -25,6 +25,9 @@ public final class SettingsMapping {
     private static final Set<String> SENDER_ONLY = Set.of(PropertyNames.TARGET, PropertyNames.CHANGELOG,
             PropertyNames.SERVER_ID, PropertyNames.SKIP, PropertyNames.AWS_PROFILE);
 
+    /** dbdeploy.* names that projects use for other things: the plugin's own version, by Maven convention. */
+    private static final Set<String> NOT_SETTINGS = Set.of("dbdeploy.version");
+
     private SettingsMapping() {
     }
 
@@ -158,7 +161,8 @@ public final class SettingsMapping {
         List<String> warnings = new ArrayList<>();
         Set<String> seen = new TreeSet<>();
         for (String key : keys) {
-            if (key.startsWith(PropertyNames.PREFIX) && !knownProperties().contains(key) && seen.add(key)) {
+            if (key.startsWith(PropertyNames.PREFIX) && !knownProperties().contains(key) && !NOT_SETTINGS.contains(key)
+                    && seen.add(key)) {
                 warnings.add("Unknown setting " + key + " is ignored. Did you mean " + closest(key) + "?"
                         + " (mvn dbdeploy:help -Ddetail lists every setting.)");
             }

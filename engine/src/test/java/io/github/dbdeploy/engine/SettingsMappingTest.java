@@ -145,7 +145,7 @@ class SettingsMappingTest {
         assertEquals(List.of("Unknown setting dbdeploy.ssm.maxConcurency is ignored. Did you mean"
                         + " dbdeploy.ssm.maxConcurrency? (mvn dbdeploy:help -Ddetail lists every setting.)"),
                 SettingsMapping.unknownPropertyWarnings(List.of("dbdeploy.ssm.maxConcurency", "dbdeploy.url",
-                        "project.version", "dbdeploy.migrate.skip")));
+                        "project.version", "dbdeploy.migrate.skip", "dbdeploy.version")));
         assertEquals("dbdeploy.rollbackOnFailure", SettingsMapping.closest("dbdeploy.rollbackOnFailur"));
     }
 
