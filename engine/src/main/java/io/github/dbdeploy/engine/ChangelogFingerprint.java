@@ -66,12 +66,14 @@ public final class ChangelogFingerprint {
                      Function<String, String> parameters) {
         MessageDigest total = sha256();
         Set<String> referenced = new TreeSet<>();
-        for (FileHash file : files(root)) {
-            total.update(file.relativePath().getBytes(StandardCharsets.UTF_8));
+        // Each file is read once, for its hash and its parameter references: this runs on every no-op deploy.
+        for (Path file : regularFiles(root)) {
+            byte[] bytes = readAllBytes(file);
+            total.update(relativePath(root, file).getBytes(StandardCharsets.UTF_8));
             total.update((byte) 0);
-            total.update(file.sha256().getBytes(StandardCharsets.US_ASCII));
+            total.update(HexFormat.of().formatHex(sha256().digest(bytes)).getBytes(StandardCharsets.US_ASCII));
             total.update((byte) '\n');
-            referenced.addAll(parameterNames(root.resolve(file.relativePath())));
+            referenced.addAll(parameterNames(bytes));
         }
         StringBuilder rest = new StringBuilder("contexts=").append(Objects.toString(contexts, ""))
                 .append("\nlabels=").append(Objects.toString(labels, ""))
@@ -94,34 +96,45 @@ public final class ChangelogFingerprint {
         return env == null && property == null ? null : "env:" + env + ",property:" + property;
     }
 
-    private static Set<String> parameterNames(Path file) {
+    private static Set<String> parameterNames(byte[] content) {
         Set<String> names = new TreeSet<>();
-        try {
-            // ISO-8859-1 maps every byte to a character, so any encoding (and binary files) can be scanned for ${.
-            Matcher m = PARAMETER.matcher(Files.readString(file, StandardCharsets.ISO_8859_1));
-            while (m.find()) {
-                names.add(m.group(1));
-            }
-        } catch (IOException e) {
-            throw DbdeployException.runtime("Cannot read " + file + ": " + e.getMessage(), e);
+        // ISO-8859-1 maps every byte to a character, so any encoding (and binary files) can be scanned for ${.
+        Matcher m = PARAMETER.matcher(new String(content, StandardCharsets.ISO_8859_1));
+        while (m.find()) {
+            names.add(m.group(1));
         }
         return names;
     }
 
+    private static byte[] readAllBytes(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw DbdeployException.runtime("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Every regular file under {@code root}, sorted by path (with '/' separators), each with its SHA-256. */
     public static List<FileHash> files(Path root) {
-        List<Path> paths;
+        List<FileHash> out = new ArrayList<>();
+        for (Path p : regularFiles(root)) {
+            out.add(new FileHash(relativePath(root, p), sha256(p)));
+        }
+        return out;
+    }
+
+    /** Every regular file under {@code root}, in the order of their paths relative to it (with '/' separators). */
+    private static List<Path> regularFiles(Path root) {
         try (Stream<Path> walk = Files.walk(root)) {
-            paths = walk.filter(Files::isRegularFile).sorted().toList();
+            return walk.filter(Files::isRegularFile)
+                    .sorted(java.util.Comparator.comparing((Path p) -> relativePath(root, p))).toList();
         } catch (IOException e) {
             throw DbdeployException.runtime("Cannot read the changelog directory " + root + ": " + e.getMessage(), e);
         }
-        List<FileHash> out = new ArrayList<>(paths.size());
-        for (Path p : paths) {
-            out.add(new FileHash(root.relativize(p).toString().replace('\\', '/'), sha256(p)));
-        }
-        out.sort((a, b) -> a.relativePath().compareTo(b.relativePath()));
-        return out;
+    }
+
+    private static String relativePath(Path root, Path file) {
+        return root.relativize(file).toString().replace('\\', '/');
     }
 
     public static String sha256(Path file) {
