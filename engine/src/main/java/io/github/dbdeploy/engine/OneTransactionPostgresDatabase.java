@@ -2,6 +2,7 @@ package io.github.dbdeploy.engine;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -126,6 +127,40 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
         changesetCommitPending = false;
         transactionWork.clear();
         super.rollback();
+    }
+
+    /** Whether {@link #beginWholeRun} is in force: nothing commits until {@link #endWholeRun}. */
+    boolean inWholeRun() {
+        return wholeRun;
+    }
+
+    /**
+     * Sends {@code statements} in the current transaction (or, with auto-commit on, each on its own), under the lock
+     * guard as {@link #executeStatements} does, and as Liquibase's JDBC executor sends them: one by one, with JDBC
+     * escape processing off for a statement holding a {@code ?}.
+     */
+    void executeSql(List<String> statements) throws LiquibaseException {
+        guarded(() -> send(statements));
+    }
+
+    private void send(List<String> statements) throws DatabaseException {
+        Connection c = ((JdbcConnection) getConnection()).getUnderlyingConnection();
+        try (Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.setEscapeProcessing(!sql.contains("?"));
+                try {
+                    st.execute(sql);
+                    while (st.getMoreResults() || st.getUpdateCount() != -1) {
+                        // drain every result of a multi-statement text, so an error in a later one surfaces here
+                    }
+                } catch (SQLException e) {
+                    throw new DatabaseException(e.getMessage() + " [Failed SQL: (" + e.getErrorCode() + ") " + sql
+                            + "]", e);
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException(e);
+        }
     }
 
     @Override

@@ -1,0 +1,56 @@
+package io.github.dbdeploy.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Changesets that are plain SQL are applied without Liquibase's update loop (LiquibaseSession#applyPlainSql). What
+ * they leave behind must be what that loop leaves: the same schema and the same DATABASECHANGELOG rows.
+ */
+class PlainSqlApplyTest extends EngineTest {
+    /** Every column Liquibase writes except the time and its per-process deployment id. */
+    private static final String ROWS = "select concat_ws(' | ', id, author, filename, orderexecuted, exectype, md5sum,"
+            + " description, comments, tag, liquibase, contexts, labels) from databasechangelog order by orderexecuted";
+
+    private Changelogs plainSql(String root) {
+        return new Changelogs(dir.resolve(root))
+                .add("001-function", "splitStatements:false context:prod labels:billing",
+                        "--comment: totals per customer\n"
+                                + "create table invoice (id bigint primary key, customer text, amount numeric);\n"
+                                + "create function total(c text) returns numeric language plpgsql as $$\n"
+                                + "begin\n  return (select coalesce(sum(amount), 0) from invoice where customer = c);"
+                                + "\nend;\n$$;",
+                        "drop function total(text); drop table invoice;")
+                .add("002-seed", "insert into invoice values (1, 'ada', 10);\n"
+                        + "insert into invoice values (2, 'ada', 5); -- a second statement; and a comment",
+                        "delete from invoice;");
+    }
+
+    @Test
+    void plainSqlChangesetsLeaveTheRowsAndSchemaLiquibasesLoopLeaves() throws Exception {
+        String direct = TestDatabases.newDatabase("plain_direct");
+        RunSummary applied = migrate(direct, plainSql("direct").write(), "v1");
+        assertEquals(2, applied.applied());
+
+        // A changeset with a precondition is Liquibase's to run, and with it the whole update goes through its loop.
+        String viaLiquibase = TestDatabases.newDatabase("plain_liquibase");
+        Path changelog = plainSql("liquibase")
+                .add("003-guarded", "\n--precondition-sql-check expectedResult:0 select count(*) from invoice"
+                        + " where amount < 0", "select 1;", "select 1;")
+                .write();
+        assertEquals(3, migrate(viaLiquibase, changelog, "v1").applied());
+
+        List<String> directRows = column(direct, ROWS);
+        List<String> liquibaseRows = column(viaLiquibase, ROWS);
+        assertEquals(liquibaseRows.subList(0, 2), directRows);
+        assertTrue(directRows.get(0).contains("totals per customer") && directRows.get(0).contains("prod"),
+                directRows.get(0));
+        assertEquals(List.of("15"), column(direct, "select total('ada')"));
+        assertEquals(SchemaDump.of(viaLiquibase), SchemaDump.of(direct));
+    }
+}
