@@ -10,8 +10,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -65,15 +68,16 @@ public final class ChangelogFingerprint {
     static String of(Path root, String contexts, String labels, String toolVersions,
                      Function<String, String> parameters) {
         MessageDigest total = sha256();
+        MessageDigest perFile = sha256();
         Set<String> referenced = new TreeSet<>();
         // Each file is read once, for its hash and its parameter references: this runs on every no-op deploy.
-        for (Path file : regularFiles(root)) {
-            byte[] bytes = readAllBytes(file);
-            total.update(relativePath(root, file).getBytes(StandardCharsets.UTF_8));
+        for (Map.Entry<String, Path> file : regularFilesByPath(root).entrySet()) {
+            byte[] bytes = readAllBytes(file.getValue());
+            total.update(file.getKey().getBytes(StandardCharsets.UTF_8));
             total.update((byte) 0);
-            total.update(HexFormat.of().formatHex(sha256().digest(bytes)).getBytes(StandardCharsets.US_ASCII));
+            total.update(HexFormat.of().formatHex(perFile.digest(bytes)).getBytes(StandardCharsets.US_ASCII));
             total.update((byte) '\n');
-            referenced.addAll(parameterNames(bytes));
+            parameterNames(bytes, referenced);
         }
         StringBuilder rest = new StringBuilder("contexts=").append(Objects.toString(contexts, ""))
                 .append("\nlabels=").append(Objects.toString(labels, ""))
@@ -96,14 +100,24 @@ public final class ChangelogFingerprint {
         return env == null && property == null ? null : "env:" + env + ",property:" + property;
     }
 
-    private static Set<String> parameterNames(byte[] content) {
-        Set<String> names = new TreeSet<>();
+    private static void parameterNames(byte[] content, Set<String> names) {
+        if (!mayReferenceParameter(content)) {
+            return; // most files: no text to build, no pattern to run
+        }
         // ISO-8859-1 maps every byte to a character, so any encoding (and binary files) can be scanned for ${.
         Matcher m = PARAMETER.matcher(new String(content, StandardCharsets.ISO_8859_1));
         while (m.find()) {
             names.add(m.group(1));
         }
-        return names;
+    }
+
+    private static boolean mayReferenceParameter(byte[] content) {
+        for (int i = 0; i + 1 < content.length; i++) {
+            if (content[i] == '$' && content[i + 1] == '{') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static byte[] readAllBytes(Path file) {
@@ -125,12 +139,18 @@ public final class ChangelogFingerprint {
 
     /** Every regular file under {@code root}, in the order of their paths relative to it (with '/' separators). */
     private static List<Path> regularFiles(Path root) {
+        return List.copyOf(regularFilesByPath(root).values());
+    }
+
+    /** Every regular file under {@code root} by its path relative to it (with '/' separators), in that order. */
+    private static SortedMap<String, Path> regularFilesByPath(Path root) {
+        SortedMap<String, Path> files = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile)
-                    .sorted(java.util.Comparator.comparing((Path p) -> relativePath(root, p))).toList();
+            walk.filter(Files::isRegularFile).forEach(p -> files.put(relativePath(root, p), p));
         } catch (IOException e) {
             throw DbdeployException.runtime("Cannot read the changelog directory " + root + ": " + e.getMessage(), e);
         }
+        return files;
     }
 
     private static String relativePath(Path root, Path file) {

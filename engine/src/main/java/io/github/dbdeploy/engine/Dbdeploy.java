@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import liquibase.changelog.ChangeSet;
 import liquibase.exception.ValidationFailedException;
-import liquibase.util.LiquibaseUtil;
 
 /**
  * The engine's one entry point: {@code new Dbdeploy(settings, progress).migrate()} and friends. The same
@@ -85,7 +87,7 @@ public final class Dbdeploy {
 
     /** The dbdeploy and Liquibase versions running now, as folded into the changelog fingerprint. */
     static String toolVersions() {
-        return "dbdeploy " + VERSION + ", liquibase " + LiquibaseUtil.getBuildVersion();
+        return "dbdeploy " + VERSION + ", liquibase " + liquibaseVersion();
     }
 
     /**
@@ -94,7 +96,7 @@ public final class Dbdeploy {
      */
     public static String componentVersions() {
         String driver = org.postgresql.Driver.class.getPackage().getImplementationVersion();
-        return "dbdeploy " + VERSION + ", Liquibase " + LiquibaseUtil.getBuildVersion() + ", PostgreSQL JDBC "
+        return "dbdeploy " + VERSION + ", Liquibase " + liquibaseVersion() + ", PostgreSQL JDBC "
                 + (driver == null ? "unknown" : driver);
     }
 
@@ -108,6 +110,25 @@ public final class Dbdeploy {
             return true;
         } catch (ClassNotFoundException e) {
             return false;
+        }
+    }
+
+    /**
+     * Liquibase's version as {@code LiquibaseUtil.getBuildVersion()} gives it, read from the same
+     * {@code liquibase.build.properties} of the Liquibase on our class path. LiquibaseUtil starts Liquibase's whole
+     * scope to find that file (service loaders, configuration providers: a fifth of a second), which a no-op run,
+     * the one that never otherwise starts Liquibase, would pay just to print a version.
+     */
+    static String liquibaseVersion() {
+        ClassLoader loader = liquibase.Scope.class.getClassLoader();
+        try (InputStream in = loader.getResourceAsStream("liquibase.build.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("build.version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 
@@ -132,6 +153,7 @@ public final class Dbdeploy {
      * summary files, and returns the summary, whose status says whether the run succeeded.
      */
     public RunSummary run(Command command) {
+        warmUpSummaryWriter();
         return switch (command) {
             case MIGRATE -> settings.dryRun() ? dryRun() : migrate();
             case ROLLBACK -> rollback(settings.rollbackTarget());
@@ -167,10 +189,12 @@ public final class Dbdeploy {
     public RunSummary migrate() {
         long started = System.nanoTime();
         String id = deploymentId();
-        String fingerprint = ChangelogFingerprint.of(settings);
+        // Reading and hashing every changelog file overlaps connecting, the other half of a no-op deploy's own time.
+        CompletableFuture<String> fingerprinting = CompletableFuture.supplyAsync(() -> ChangelogFingerprint.of(settings));
         try (TargetDatabase db = TargetDatabase.open(settings, "migrate " + id)) {
             Connection c = db.connection();
             HistoryAdoption.refuseUnadopted(c, settings, "migrate", commandLine(settings.environment(), Command.ADOPT));
+            String fingerprint = join(fingerprinting); // before anything is written: an unreadable changelog changes nothing
             DeploymentJournal journal = new DeploymentJournal(c);
             ChangelogHistory history = new ChangelogHistory(c);
 
@@ -621,6 +645,34 @@ public final class Dbdeploy {
     /** The configured deployment id, or a fresh one for callers that did not choose it. */
     private String deploymentId() {
         return settings.deploymentId() != null ? settings.deploymentId() : newDeploymentId("deploy");
+    }
+
+    /** The value of {@code future}, or the exception it ended with (a configuration error stays one). */
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private static final AtomicBoolean SUMMARY_WRITER_WARMING = new AtomicBoolean();
+
+    /**
+     * Jackson's first serialization costs up to a second of class loading and introspection on a cold JVM, as long
+     * as a whole no-op deploy. Paid on a thread of its own while the run connects and reads, it is done by the time
+     * the summary is written; a summary written sooner waits for it, as it would have anyway.
+     */
+    private static void warmUpSummaryWriter() {
+        if (SUMMARY_WRITER_WARMING.compareAndSet(false, true)) {
+            Thread warmUp = new Thread(() -> SummaryWriter.toJson(RunSummary.error(Command.STATUS, null, null, "")),
+                    "dbdeploy-summary-warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
+        }
     }
 
     private RunSummary finish(RunSummary summary) {

@@ -234,4 +234,11 @@ class DbdeployTest extends EngineTest {
     private static long txid(String url) throws SQLException {
         return Long.parseLong(column(url, "select txid_current()").get(0));
     }
+
+    @Test
+    void theLiquibaseVersionIsTheOneLiquibaseReports() {
+        // Read without starting Liquibase's scope; it must still be the version Liquibase writes into its rows.
+        assertEquals(liquibase.util.LiquibaseUtil.getBuildVersion(), Dbdeploy.liquibaseVersion());
+        assertTrue(Dbdeploy.componentVersions().contains("Liquibase 4."), Dbdeploy.componentVersions());
+    }
 }
