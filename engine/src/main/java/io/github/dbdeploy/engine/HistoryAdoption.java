@@ -3,7 +3,6 @@ package io.github.dbdeploy.engine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -224,25 +223,34 @@ final class HistoryAdoption {
         long seq;
         c.setAutoCommit(false);
         List<ChangeSet> marked = todo.stream().map(m -> byKey.get(key(m.file(), m.id()))).toList();
-        // Batched: a thousand history rows are a few round trips, not two thousand.
-        try (Statement st = c.createStatement(); PreparedStatement time = c.prepareStatement("update "
-                + ChangelogHistory.TABLE + " set dateexecuted = ? where id = ? and author = ? and filename = ?")) {
-            for (String sql : liquibase.markRanSql(marked, comment)) {
-                st.addBatch(sql);
-            }
-            st.executeBatch();
+        // Batched: a thousand history rows are a few round trips, not two thousand. The original times go in with
+        // one join (DATABASECHANGELOG has no index to find a row by, so an update per row would scan it per row).
+        try (PreparedStatement time = c.prepareStatement("update "
+                + ChangelogHistory.TABLE + " h set dateexecuted = t.applied from unnest(?::text[], ?::text[],"
+                + " ?::text[], ?::timestamp[]) as t(id, author, filename, applied)"
+                + " where h.id = t.id and h.author = t.author and h.filename = t.filename")) {
+            liquibase.recordAsRan(marked, comment);
+            List<String> ids = new ArrayList<>();
+            List<String> authors = new ArrayList<>();
+            List<String> files = new ArrayList<>();
+            List<java.sql.Timestamp> times = new ArrayList<>();
             for (int i = 0; i < todo.size(); i++) {
                 Adoption.Mark m = todo.get(i);
                 if (m.appliedAt() != null) {
-                    time.setObject(1, m.appliedAt());
-                    time.setString(2, marked.get(i).getId());
-                    time.setString(3, marked.get(i).getAuthor());
-                    time.setString(4, marked.get(i).getFilePath());
-                    time.addBatch();
+                    ids.add(marked.get(i).getId());
+                    authors.add(marked.get(i).getAuthor());
+                    files.add(marked.get(i).getFilePath());
+                    times.add(java.sql.Timestamp.valueOf(m.appliedAt()));
                 }
                 progress.info("  recorded    " + describe(m));
             }
-            time.executeBatch();
+            if (!ids.isEmpty()) {
+                time.setArray(1, c.createArrayOf("text", ids.toArray()));
+                time.setArray(2, c.createArrayOf("text", authors.toArray()));
+                time.setArray(3, c.createArrayOf("text", files.toArray()));
+                time.setArray(4, c.createArrayOf("timestamp", times.toArray()));
+                time.executeUpdate();
+            }
             // The journal's first commit is this transaction's: every row above and the journal entry, or nothing.
             seq = journal.start(id, settings.environment(), settings.deployedBy(), before.maxOrder());
         } catch (SQLException | RuntimeException e) {

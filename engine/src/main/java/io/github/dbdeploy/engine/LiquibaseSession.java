@@ -39,7 +39,6 @@ import liquibase.logging.core.NoOpLogService;
 import liquibase.resource.DirectoryResourceAccessor;
 import liquibase.sql.Sql;
 import liquibase.sqlgenerator.SqlGeneratorFactory;
-import liquibase.statement.core.MarkChangeSetRanStatement;
 import liquibase.ui.LoggerUIService;
 
 /**
@@ -203,24 +202,21 @@ final class LiquibaseSession {
                 if (!database.inWholeRun()) {
                     database.commit();
                 }
-                for (ChangeSet cs : pending) {
-                    recorder.begin(cs);
-                    database.changesetStarting(cs);
-                    try {
-                        runPlainSql(c, cs);
-                        List<String> mark = new ArrayList<>();
-                        for (Sql sql : SqlGeneratorFactory.getInstance().generateSql(
-                                new MarkChangeSetRanStatement(cs, ChangeSet.ExecType.EXECUTED), database)) {
-                            mark.add(sql.toSql());
+                try (HistoryRows rows = new HistoryRows(c)) {
+                    for (ChangeSet cs : pending) {
+                        recorder.begin(cs);
+                        database.changesetStarting(cs);
+                        try {
+                            runPlainSql(c, cs);
+                            rows.insert(cs);
+                            database.commit();
+                        } catch (LiquibaseException | SQLException e) {
+                            recorder.fail(cs, e);
+                            database.rollback();
+                            return new Outcome(recorder.outcomes, recorder.failure, e);
                         }
-                        database.executeSql(mark);
-                        database.commit();
-                    } catch (LiquibaseException | SQLException e) {
-                        recorder.fail(cs, e);
-                        database.rollback();
-                        return new Outcome(recorder.outcomes, recorder.failure, e);
+                        recorder.done(cs, recorder.doneStatus, recorder.verb);
                     }
-                    recorder.done(cs, recorder.doneStatus, recorder.verb);
                 }
                 return new Outcome(recorder.outcomes, null, null);
             });
@@ -273,22 +269,18 @@ final class LiquibaseSession {
     }
 
     /**
-     * The SQL that records {@code changeSets} as applied, in this order, exactly as Liquibase writes the row after
-     * running a changeset (its MD5SUM, the next ORDEREXECUTED, EXECTYPE {@code EXECUTED}, as {@code liquibase
-     * changelog-sync} does), with {@code comment} in COMMENTS. Run by the caller, in its own transaction.
-     * DATABASECHANGELOG must exist.
+     * Records {@code changeSets} as applied, in this order, with the rows Liquibase writes after running a changeset
+     * (as {@code liquibase changelog-sync} does), {@code comment} in COMMENTS, in the connection's open transaction,
+     * which the caller commits. DATABASECHANGELOG must exist.
      */
-    List<String> markRanSql(List<ChangeSet> changeSets, String comment) {
-        return inScope(() -> {
-            List<String> out = new ArrayList<>();
-            for (ChangeSet changeSet : changeSets) {
-                changeSet.setComments(comment); // COMMENTS is not part of the checksum
-                for (Sql s : SqlGeneratorFactory.getInstance().generateSql(
-                        new MarkChangeSetRanStatement(changeSet, ChangeSet.ExecType.EXECUTED), database)) {
-                    out.add(s.toSql());
-                }
+    void recordAsRan(List<ChangeSet> changeSets, String comment) {
+        Connection c = ((JdbcConnection) database.getConnection()).getUnderlyingConnection();
+        inScope(() -> {
+            changeSets.forEach(cs -> cs.setComments(comment)); // COMMENTS is not part of the checksum
+            try (HistoryRows rows = new HistoryRows(c)) {
+                rows.insertAll(changeSets);
             }
-            return out;
+            return null;
         });
     }
 

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
  */
 class PlainSqlApplyTest extends EngineTest {
     /** Every column Liquibase writes except the time and its per-process deployment id. */
-    private static final String ROWS = "select concat_ws(' | ', id, author, filename, orderexecuted, exectype, md5sum,"
-            + " description, comments, tag, liquibase, contexts, labels) from databasechangelog order by orderexecuted";
+    private static final String ROWS = "select row(id, author, filename, orderexecuted, exectype, md5sum, description,"
+            + " comments, tag, liquibase, contexts, labels, deployment_id ~ '^[0-9]{10}$')::text"
+            + " from databasechangelog order by orderexecuted";
 
     private Changelogs plainSql(String root) {
         return new Changelogs(dir.resolve(root))
