@@ -269,7 +269,7 @@ public final class Dbdeploy {
             // Each changeset still commits on its own; an asynchronous commit only spares the wait for the WAL
             // flush. The journal's synchronous commit at the end flushes everything before it.
             db.execute("set synchronous_commit = off");
-            LiquibaseSession.Outcome update = liquibase.update(oneTransaction);
+            LiquibaseSession.Outcome update = liquibase.update(oneTransaction, pending);
             ValidationFailedException invalid = LiquibaseSession.validationFailure(update.error());
             if (invalid != null) { // found by update's own validation, should the changelog change in between
                 db.execute("set synchronous_commit = on");

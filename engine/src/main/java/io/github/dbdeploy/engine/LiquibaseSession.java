@@ -134,18 +134,19 @@ final class LiquibaseSession {
      * Applies the pending changesets: each in a transaction of its own, or with {@code oneTransaction} all in one,
      * which is left open for {@link #endTransaction} when the update succeeds (and discarded when it fails).
      */
-    Outcome update(boolean oneTransaction) {
-        return oneTransaction ? inOneTransaction("The deployment", this::update) : update();
+    Outcome update(boolean oneTransaction, List<ChangeSet> pending) {
+        return oneTransaction ? inOneTransaction("The deployment", () -> update(pending)) : update(pending);
     }
 
-    private Outcome update() {
+    /**
+     * @param pending what {@link #pending()} returned under the deployment lock just before: listing it again would
+     *                validate the whole changelog a second time
+     */
+    private Outcome update(List<ChangeSet> pending) {
         Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied", "running", true);
         liquibase.setChangeExecListener(recorder);
         try {
-            // What update is about to run, for the [n/N] on each line; Liquibase keeps the parsed changelog and the
-            // applied rows from the earlier pending() call, so this asks the database nothing new.
-            List<ChangeSet> pending = pending();
-            recorder.total = pending.size();
+            recorder.total = pending.size(); // for the [n/N] on each line
             if (pending.stream().allMatch(LiquibaseSession::isPlainSql)) {
                 return applyPlainSql(pending, recorder);
             }
