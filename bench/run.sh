@@ -5,8 +5,8 @@
 #   bench/run.sh [N=1000] [RUNS=3]
 #
 # Needs the Debian PostgreSQL server binaries (apt-get install postgresql) and dbdeploy installed in ~/.m2
-# (mvn -B install -DskipTests). Prints medians and the ratios that matter; the machine is noisy, so compare
-# ratios from one run rather than absolute seconds across runs.
+# (mvn -B install -DskipTests). Prints the median and the minimum of the runs and the ratios that matter; the
+# machine is noisy, so compare ratios from one run rather than absolute seconds across runs.
 set -euo pipefail
 N=${1:-1000}
 RUNS=${2:-3}
@@ -60,17 +60,29 @@ for run in $(seq "$RUNS"); do
 done
 
 m() { median ${t[$1]}; }
-ratio() { echo "scale=2; $1 / $2" | bc; }
-printf '\nN = %s migrations, median of %s runs, PostgreSQL %s on loopback\n\n' "$N" "$RUNS" "$("$pgbin/postgres" --version | awk '{print $3}')"
-printf '| case | seconds | ratio |\n|---|---|---|\n'
-printf '| psql -1 -f all.sql (one transaction) | %.2f | 1.00 (apply baseline) |\n' "$(m psql)"
-printf '| dbdeploy:migrate | %.2f | %s x psql |\n' "$(m dd)" "$(ratio "$(m dd)" "$(m psql)")"
-printf '| liquibase:update | %.2f | %s x psql |\n' "$(m lb)" "$(ratio "$(m lb)" "$(m psql)")"
-printf '| mvn validate | %.2f | 1.00 (no-op baseline) |\n' "$(m validate)"
-printf '| dbdeploy:migrate, nothing pending | %.2f | %s x validate |\n' "$(m dd_noop)" "$(ratio "$(m dd_noop)" "$(m validate)")"
-printf '| liquibase:update, nothing pending | %.2f | %s x validate |\n' "$(m lb_noop)" "$(ratio "$(m lb_noop)" "$(m validate)")"
-printf '| dbdeploy:migrate, directory changelog (format sql) | %.2f | %s x psql (goal: <= 1.3) |\n' "$(m dir)" "$(ratio "$(m dir)" "$(m psql)")"
-printf '| dbdeploy:migrate, directory changelog, nothing pending | %.2f | %s x validate (goal: <= 1.2) |\n' "$(m dir_noop)" "$(ratio "$(m dir_noop)" "$(m validate)")"
-printf '| dbdeploy:adopt, %s psql-loop history rows | %.2f | +%.2f s over validate (goal: <= 2) |\n' "$N" "$(m adopt)" "$(echo "$(m adopt) - $(m validate)" | bc)"
-printf '| dbdeploy:rollback (all %s) | %.2f | |\n' "$N" "$(m dd_rollback)"
-printf '| dbdeploy:rehearse (all %s: apply, roll back, apply) | %.2f | %s x migrate (goal: <= 4) |\n' "$N" "$(m dd_rehearse)" "$(ratio "$(m dd_rehearse)" "$(m dd)")"
+lo() { printf '%s\n' ${t[$1]} | sort -g | head -n 1; }
+ratio() { printf "%.2f" "$(echo "scale=4; $1 / $2" | bc)"; }
+# One row: the case, its median and minimum, and both ratios to a baseline case (or a note).
+row() { # label key [baseline-key unit goal]
+  local label=$1 key=$2 base=${3:-} unit=${4:-} goal=${5:-}
+  if [ -z "$base" ]; then
+    printf '| %s | %.2f | %.2f | %s |\n' "$label" "$(m "$key")" "$(lo "$key")" "$unit"
+  else
+    printf '| %s | %.2f | %.2f | %s x %s (min %s x)%s |\n' "$label" "$(m "$key")" "$(lo "$key")" \
+      "$(ratio "$(m "$key")" "$(m "$base")")" "$unit" "$(ratio "$(lo "$key")" "$(lo "$base")")" "${goal:+ (goal: <= $goal)}"
+  fi
+}
+printf '\nN = %s migrations, %s runs, PostgreSQL %s on loopback\n\n' "$N" "$RUNS" "$("$pgbin/postgres" --version | awk '{print $3}')"
+printf '| case | median s | min s | ratio (medians; minimums) |\n|---|---|---|---|\n'
+row 'psql -1 -f all.sql (one transaction)' psql '' 'apply baseline'
+row 'dbdeploy:migrate' dd psql psql
+row 'liquibase:update' lb psql psql
+row 'mvn validate' validate '' 'no-op baseline'
+row 'dbdeploy:migrate, nothing pending' dd_noop validate validate
+row 'liquibase:update, nothing pending' lb_noop validate validate
+row 'dbdeploy:migrate, directory changelog (format sql)' dir psql psql 1.3
+row 'dbdeploy:migrate, directory changelog, nothing pending' dir_noop validate validate 1.2
+printf '| dbdeploy:adopt, %s psql-loop history rows | %.2f | %.2f | +%.2f s over validate (min +%.2f s) (goal: <= 2) |\n' "$N" \
+  "$(m adopt)" "$(lo adopt)" "$(echo "$(m adopt) - $(m validate)" | bc)" "$(echo "$(lo adopt) - $(lo validate)" | bc)"
+row "dbdeploy:rollback (all $N)" dd_rollback
+row "dbdeploy:rehearse (all $N: apply, roll back, apply)" dd_rehearse dd migrate 4
