@@ -38,8 +38,36 @@ final class SchemaSnapshot {
      * column number, owning relation, default's oid) for every object of the schema.
      */
     private static final String QUERY = query(false);
-    /** The same, with the tables, views and sequences (and their columns, indexes...) of an oid array only. */
-    private static final String DESCRIBE = query(true);
+    /**
+     * Its parts, for a tracked snapshot, which reads only what changed: the tables, views and sequences of an oid
+     * array with their columns, constraints, indexes, triggers, rules, policies and storage (parameters: 0, the
+     * array); the objects that belong to no relation (schemas, functions, types, extensions, default privileges);
+     * the comments. Separate statements, because each is planned afresh after most DDL (a new or dropped type
+     * resets the server's plan cache) and planning the whole query takes longer than running it.
+     */
+    private static final String DESCRIBE_RELATIONS = part(true, "relation", "column", "constraint", "index",
+            "trigger", "rule", "policy", "storage");
+    private static final String DESCRIBE_GLOBALS = part(false, "schema", "function", "type", "extension",
+            "default privileges");
+    private static final String DESCRIBE_COMMENTS = part(false, "comment");
+
+    /** The branches of the query for these kinds, with the relations' common table expression when asked. */
+    private static String part(boolean relations, String... kinds) {
+        String all = query(relations);
+        int select = all.indexOf(" select 'schema' as kind");
+        List<String> branches = new ArrayList<>();
+        for (String kind : kinds) {
+            for (String branch : all.substring(select + 1).split(" union all ")) {
+                if (branch.startsWith("select '" + kind + "'")) {
+                    branches.add(branch);
+                }
+            }
+        }
+        if (branches.size() != kinds.length) {
+            throw new IllegalStateException("snapshot query has no branch for one of " + List.of(kinds));
+        }
+        return (relations ? all.substring(0, select + 1) : "") + String.join(" union all ", branches);
+    }
 
     private static String query(boolean someRelations) {
         return "with h as (select ?::bigint as since), rel as ("
@@ -238,7 +266,9 @@ final class SchemaSnapshot {
         private final PreparedStatement query;
         private final PreparedStatement trackedHorizon;
         private final PreparedStatement changed;
-        private final PreparedStatement describe;
+        private final PreparedStatement describeRelations;
+        private final PreparedStatement describeGlobals;
+        private final PreparedStatement describeComments;
         private final PreparedStatement sizes;
         private SchemaSnapshot last;
 
@@ -258,7 +288,9 @@ final class SchemaSnapshot {
             trackedHorizon = tracking ? c.prepareStatement("select least(txid_snapshot_xmax(txid_current_snapshot()),"
                     + " txid_current_if_assigned()), set_config('plan_cache_mode', 'force_generic_plan', true)") : null;
             changed = tracking ? c.prepareStatement(Tracking.CHANGED) : null;
-            describe = tracking ? c.prepareStatement(DESCRIBE) : null;
+            describeRelations = tracking ? c.prepareStatement(DESCRIBE_RELATIONS) : null;
+            describeGlobals = tracking ? c.prepareStatement(DESCRIBE_GLOBALS) : null;
+            describeComments = tracking ? c.prepareStatement(DESCRIBE_COMMENTS) : null;
             sizes = tracking ? c.prepareStatement(SIZES) : null;
         }
 
@@ -326,29 +358,43 @@ final class SchemaSnapshot {
             long newHorizon = readHorizon(trackedHorizon);
             Set<Long> dirty = new HashSet<>();
             boolean everything = false;
+            boolean globals = false;
+            boolean anyRecord = false;
             changed.setLong(1, previous.horizon);
             try (ResultSet rs = changed.executeQuery()) {
                 while (rs.next()) {
                     String catalog = rs.getString(1);
                     long object = rs.getLong(2);
                     boolean dropped = rs.getBoolean(3);
-                    long relation = rs.getLong(4);
+                    boolean recorded = rs.getBoolean(4);
+                    long relation = rs.getLong(5);
                     boolean mapped = !rs.wasNull();
+                    anyRecord |= recorded;
                     if (catalog.equals(Tracking.GUARD)) {
                         everything |= object != Tracking.TRIGGERS; // disabled or dropped: nothing is recorded
                     } else if (catalog.isEmpty() || catalog.equals("pg_namespace") || catalog.equals("pg_extension")) {
-                        // GRANT and REVOKE name no object; a renamed schema renames everything in it; an extension
-                        // takes objects in or lets them go.
+                        // GRANT, REVOKE and ALTER DEFAULT PRIVILEGES name no object; a renamed schema renames
+                        // everything in it; an extension takes objects in or lets them go.
                         everything = true;
                     } else if (mapped) {
                         dirty.add(relation);
                     } else if (dropped) {
-                        // Gone from the catalog: what it belonged to is in the snapshot before. An object not there
-                        // was made since, and its making named its relation (or it belongs to none we describe).
+                        // Gone from the catalog: what it belonged to is in the snapshot before. A part of a relation
+                        // not there was made since, and its making named its relation.
                         Long owner = previous.ownerOf(catalog, object);
                         if (owner != null) {
                             dirty.add(owner);
+                        } else if (catalog.equals("pg_type") || catalog.equals("pg_proc")) {
+                            // A table's row type goes with the table; a type or function of the user's is described.
+                            globals |= previous.byIdentity.containsKey((catalog.equals("pg_type") ? "type#"
+                                    : "function#") + object);
+                        } else {
+                            globals |= !RELATION_PARTS.contains(catalog);
                         }
+                    } else {
+                        // Still there and part of no relation (a function, a type, a domain's constraint...), or
+                        // a part of a relation made and dropped again since.
+                        globals |= !RELATION_PARTS.contains(catalog) || catalog.equals("pg_constraint");
                     }
                 }
             }
@@ -358,7 +404,9 @@ final class SchemaSnapshot {
             Map<String, Item> items = new HashMap<>(previous.items.size() * 2);
             for (Map.Entry<String, Item> e : previous.items.entrySet()) {
                 Item i = e.getValue();
-                if (i.owner() != 0 && !dirty.contains(i.owner())) {
+                boolean keep = i.owner() != 0 ? !dirty.contains(i.owner())
+                        : i.kind().equals("comment") ? !anyRecord : !globals;
+                if (keep) {
                     items.put(e.getKey(), i);
                 }
             }
@@ -368,12 +416,23 @@ final class SchemaSnapshot {
                     storage.put(oid, s);
                 }
             });
-            describe.setLong(1, 0); // everything it reads is described afresh
-            describe.setArray(2, connection.createArrayOf("bigint", dirty.toArray()));
-            try (ResultSet rs = describe.executeQuery()) {
-                read(rs, null, items, storage);
+            if (!dirty.isEmpty()) {
+                describeRelations.setLong(1, 0); // everything it reads is described afresh
+                describeRelations.setArray(2, connection.createArrayOf("bigint", dirty.toArray()));
+                try (ResultSet rs = describeRelations.executeQuery()) {
+                    read(rs, null, items, storage);
+                }
             }
-
+            if (globals) {
+                try (ResultSet rs = describeGlobals.executeQuery()) {
+                    read(rs, null, items, storage);
+                }
+            }
+            if (anyRecord) {
+                try (ResultSet rs = describeComments.executeQuery()) {
+                    read(rs, null, items, storage);
+                }
+            }
             return new SchemaSnapshot(items, storage, newHorizon);
         }
 
@@ -381,7 +440,8 @@ final class SchemaSnapshot {
         public void close() throws SQLException {
             horizon.close();
             query.close();
-            for (PreparedStatement st : new PreparedStatement[] {trackedHorizon, changed, describe, sizes}) {
+            for (PreparedStatement st : new PreparedStatement[] {trackedHorizon, changed, describeRelations,
+                    describeGlobals, describeComments, sizes}) {
                 if (st != null) {
                     st.close();
                 }
@@ -410,12 +470,12 @@ final class SchemaSnapshot {
         static final int TRIGGERS = 2;
 
         /**
-         * Rows of (catalog, object, dropped, relation): each recorded object with the relation it belongs to (while
+         * Rows of (catalog, object, dropped, recorded, relation): each recorded object with the relation it belongs to (while
          * it still exists; null after a drop), every relation whose pg_class row changed since the horizon given,
          * and a guard row counting the two triggers still enabled. Reading the records deletes them.
          */
         static final String CHANGED = "with t as (delete from " + SCHEMA + ".touched returning classid, objid, dropped)"
-                + " select coalesce(t.classid::regclass::text, ''), coalesce(t.objid, 0)::bigint, t.dropped,"
+                + " select coalesce(t.classid::regclass::text, ''), coalesce(t.objid, 0)::bigint, t.dropped, true,"
                 + " case when not t.dropped then case t.classid"
                 + " when 'pg_class'::regclass then coalesce((select i.indrelid from pg_index i"
                 + " where i.indexrelid = t.objid), (select c.oid from pg_class c where c.oid = t.objid))"
@@ -427,9 +487,9 @@ final class SchemaSnapshot {
                 + " when 'pg_attrdef'::regclass then (select ad.adrelid from pg_attrdef ad where ad.oid = t.objid)"
                 + " when 'pg_type'::regclass then (select nullif(ty.typrelid, 0) from pg_type ty where ty.oid = t.objid)"
                 + " end end::bigint from t"
-                + " union all select 'pg_class', c.oid::bigint, false, coalesce(i.indrelid, c.oid)::bigint"
+                + " union all select 'pg_class', c.oid::bigint, false, false, coalesce(i.indrelid, c.oid)::bigint"
                 + " from pg_class c left join pg_index i on i.indexrelid = c.oid where c.xmin::text::bigint >= ?"
-                + " union all select '" + GUARD + "', count(*), false, null from pg_event_trigger"
+                + " union all select '" + GUARD + "', count(*), false, false, null from pg_event_trigger"
                 + " where evtname in ('" + SCHEMA + "_ddl', '" + SCHEMA + "_drop') and evtenabled = 'A'";
 
         private Tracking() {
@@ -458,6 +518,10 @@ final class SchemaSnapshot {
             }
         }
     }
+
+    /** The catalogs of the parts of a relation, which a tracked snapshot reads with the relation. */
+    private static final Set<String> RELATION_PARTS = Set.of("pg_class", "pg_constraint", "pg_trigger", "pg_rewrite",
+            "pg_policy", "pg_attrdef");
 
     /** The relation an object of the user's belonged to, by its catalog and oid; null when it was none of ours. */
     private Long ownerOf(String catalog, long oid) {
