@@ -96,9 +96,9 @@ final class Rehearsal {
                     before = null;
                     continue;
                 }
-                if (before == null) {
-                    before = snapshot(c);
-                }
+                // Sizes as they are now, before the changeset: an empty new file is a truncation only of a table
+                // that had pages.
+                before = before == null ? snapshot(c) : snapshots.withCurrentSizes(before);
                 Step step = rehearse(liquibase, c, cs, before);
                 results.add(step.result());
                 report(step.result());
@@ -219,10 +219,13 @@ final class Rehearsal {
         return new Step(r, end);
     }
 
-    /** The schema now, described afresh where the catalog changed since the last snapshot of this run. */
+    /**
+     * The schema now, described afresh where the catalog changed since the last snapshot of this run: the rehearsal
+     * database records what each DDL command changed, so a snapshot reads those relations only.
+     */
     private SchemaSnapshot snapshot(Connection c) throws SQLException {
         if (snapshots == null) {
-            snapshots = new SchemaSnapshot.Reader(c);
+            snapshots = SchemaSnapshot.Reader.tracking(c);
         }
         return snapshots.take();
     }
