@@ -3,6 +3,7 @@ package io.github.dbdeploy.engine;
 import java.io.FileNotFoundException;
 import java.io.Writer;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +22,6 @@ import liquibase.UpdateSummaryEnum;
 import liquibase.UpdateSummaryOutputEnum;
 import liquibase.analytics.configuration.AnalyticsArgs;
 import liquibase.changelog.ChangeLogIterator;
-import liquibase.changelog.ChangeLogHistoryService;
 import liquibase.changelog.ChangeLogHistoryServiceFactory;
 import liquibase.changelog.ChangeSet;
 import liquibase.changelog.DatabaseChangeLog;
@@ -81,6 +81,10 @@ final class LiquibaseSession {
     /** The deploying session's server process, whose wait events the heartbeat reads; 0 when unknown. */
     private final int backendPid;
     private final LockGuard guard;
+    /** DATABASECHANGELOG exists with Liquibase's current columns (checked once: Liquibase's check snapshots it). */
+    private boolean historyTableReady;
+    /** Rows were written past Liquibase's cache of DATABASECHANGELOG; it must re-read them before it acts. */
+    private boolean liquibaseHistoryStale;
 
     LiquibaseSession(DeploySettings settings, Connection connection, Progress progress) {
         this.settings = settings;
@@ -123,6 +127,7 @@ final class LiquibaseSession {
 
     List<ChangeSet> pending() {
         changelog(); // parse first, so a broken changelog is reported as one
+        refreshLiquibaseHistory();
         return inScope(() -> liquibase.listUnrunChangeSets(contexts(), labels(), false));
     }
 
@@ -150,6 +155,7 @@ final class LiquibaseSession {
             if (pending.stream().allMatch(LiquibaseSession::isPlainSql)) {
                 return applyPlainSql(pending, recorder);
             }
+            refreshLiquibaseHistory();
             inScope(() -> {
                 liquibase.update(contexts(), labels());
                 return null;
@@ -197,12 +203,7 @@ final class LiquibaseSession {
         Connection c = ((JdbcConnection) database.getConnection()).getUnderlyingConnection();
         try {
             return inScope(() -> {
-                ChangeLogHistoryService history = Scope.getCurrentScope()
-                        .getSingleton(ChangeLogHistoryServiceFactory.class).getChangeLogService(database);
-                history.init(); // creates DATABASECHANGELOG where it is missing, as update does
-                if (!database.inWholeRun()) {
-                    database.commit();
-                }
+                prepareHistoryTable();
                 try (HistoryRows rows = new HistoryRows(c)) {
                     for (ChangeSet cs : pending) {
                         recorder.begin(cs);
@@ -222,7 +223,27 @@ final class LiquibaseSession {
                 return new Outcome(recorder.outcomes, null, null);
             });
         } finally {
-            // Liquibase caches the history rows it read; these were written past it.
+            liquibaseHistoryStale = true; // Liquibase caches the history rows it read; these were written past it
+        }
+    }
+
+    /** Creates DATABASECHANGELOG where it is missing, or brings an old one up to date, as Liquibase's update does. */
+    private void prepareHistoryTable() throws LiquibaseException {
+        if (historyTableReady) {
+            return;
+        }
+        refreshLiquibaseHistory();
+        Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class).getChangeLogService(database).init();
+        if (!database.inWholeRun()) {
+            database.commit();
+        }
+        historyTableReady = true;
+    }
+
+    /** Makes Liquibase read DATABASECHANGELOG afresh if rows were written or removed past its cache. */
+    private void refreshLiquibaseHistory() {
+        if (liquibaseHistoryStale) {
+            liquibaseHistoryStale = false;
             inScope(() -> {
                 Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class).resetAll();
                 return null;
@@ -230,10 +251,69 @@ final class LiquibaseSession {
         }
     }
 
+    /**
+     * Whether {@code cs}'s rollback is SQL and nothing else (formatted SQL {@code --rollback}, {@code <rollback><sql>},
+     * a directory migration's down file), so that {@link #rollbackPlainSql} undoes it as Liquibase's rollback would.
+     */
+    static boolean hasPlainSqlRollback(ChangeSet cs) {
+        if (!isPlainSql(cs) || cs.getRollback().getChanges().isEmpty()) {
+            return false;
+        }
+        for (liquibase.change.Change change : cs.getRollback().getChanges()) {
+            boolean plain = change instanceof ScriptChange
+                    || (change instanceof AbstractSQLChange sql && (sql.getDbms() == null || sql.getDbms().isBlank()));
+            if (!plain) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Undoes changesets whose rollback is {@linkplain #hasPlainSqlRollback plain SQL}, in this order: for each, its
+     * rollback statements, then the removal of its DATABASECHANGELOG row, then one commit, as Liquibase's rollback
+     * does, without its per-changeset cost (see {@link #applyPlainSql}).
+     */
+    private Outcome rollbackPlainSql(List<ChangeSet> changeSets, Recorder recorder) {
+        Connection c = ((JdbcConnection) database.getConnection()).getUnderlyingConnection();
+        try (PreparedStatement remove = c.prepareStatement("delete from " + ChangelogHistory.TABLE
+                + " where id = ? and author = ? and filename = ?")) {
+            return inScope(() -> {
+                for (ChangeSet cs : changeSets) {
+                    recorder.begin(cs);
+                    database.changesetStarting(cs);
+                    try {
+                        runPlainSql(c, cs, cs.getRollback().getChanges());
+                        remove.setString(1, cs.getId());
+                        remove.setString(2, cs.getAuthor());
+                        remove.setString(3, cs.getFilePath());
+                        remove.executeUpdate();
+                        database.commit();
+                    } catch (LiquibaseException | SQLException e) {
+                        recorder.fail(cs, e);
+                        database.rollback();
+                        return new Outcome(recorder.outcomes, recorder.failure, e);
+                    }
+                    recorder.done(cs, recorder.doneStatus, recorder.verb);
+                }
+                return new Outcome(recorder.outcomes, null, null);
+            });
+        } catch (SQLException e) {
+            throw DbdeployException.runtime("Cannot prepare the history row removal: " + reason(e), e);
+        } finally {
+            liquibaseHistoryStale = true;
+        }
+    }
+
     /** A changeset's SQL, in its transaction or, for runInTransaction:false, with auto-commit on as Liquibase does. */
     private void runPlainSql(Connection c, ChangeSet cs) throws LiquibaseException, SQLException {
+        runPlainSql(c, cs, cs.getChanges());
+    }
+
+    private void runPlainSql(Connection c, ChangeSet cs, List<liquibase.change.Change> changes)
+            throws LiquibaseException, SQLException {
         List<String> statements = new ArrayList<>();
-        for (liquibase.change.Change change : cs.getChanges()) {
+        for (liquibase.change.Change change : changes) {
             for (liquibase.statement.SqlStatement statement : change.generateStatements(database)) {
                 for (Sql sql : SqlGeneratorFactory.getInstance().generateSql(statement, database)) {
                     statements.add(sql.toSql());
@@ -253,6 +333,7 @@ final class LiquibaseSession {
     }
 
     void updateSql(Writer out) {
+        refreshLiquibaseHistory();
         inScope(() -> {
             liquibase.update(contexts(), labels(), out);
             return null;
@@ -349,6 +430,8 @@ final class LiquibaseSession {
                     + reason(e), e);
         }
         if (!commit) {
+            historyTableReady = false; // it may have been created in the discarded transaction
+            liquibaseHistoryStale = false; // reset below
             // Liquibase caches what DATABASECHANGELOG holds; the discarded transaction changed it back.
             inScope(() -> {
                 Scope.getCurrentScope().getSingleton(liquibase.changelog.ChangeLogHistoryServiceFactory.class)
@@ -406,7 +489,19 @@ final class LiquibaseSession {
                     ChangeSet.ExecType.EXECUTED, null, null, null, null, r.deploymentId()));
         }
         try {
+            Map<String, ChangeSet> byKey = byKey();
+            List<ChangeSet> plain = new ArrayList<>(rows.size());
+            for (ChangelogHistory.Row r : rows) {
+                ChangeSet cs = byKey.get(key(r.file(), r.id(), r.author()));
+                if (cs != null && hasPlainSqlRollback(cs)) {
+                    plain.add(cs);
+                }
+            }
+            if (plain.size() == rows.size()) {
+                return rollbackPlainSql(plain, recorder);
+            }
             DatabaseChangeLog changelog = changelog();
+            refreshLiquibaseHistory();
             inScope(() -> {
                 new ChangeLogIterator(ran, changelog).run(new RollbackVisitor(database, recorder),
                         new RuntimeEnvironment(database, contexts(), labels()));
@@ -436,7 +531,13 @@ final class LiquibaseSession {
      */
     Outcome apply(ChangeSet changeSet) {
         Recorder recorder = new Recorder(ChangesetOutcome.Status.APPLIED, "applied", "running", false);
-        try {
+        if (isPlainSql(changeSet)) {
+            try (recorder) {
+                return applyPlainSql(List.of(changeSet), recorder);
+            }
+        }
+        refreshLiquibaseHistory();
+        try (recorder) {
             inScope(() -> {
                 new ChangeLogIterator(only(changeSet)).run(new UpdateVisitor(database, recorder),
                         new RuntimeEnvironment(database, contexts(), labels()));
@@ -451,7 +552,13 @@ final class LiquibaseSession {
     /** Undoes the applied {@code changeSet} with its rollback, printing nothing (see {@link #apply}). */
     Outcome rollback(ChangeSet changeSet) {
         Recorder recorder = new Recorder(ChangesetOutcome.Status.ROLLED_BACK, "rolled back", "rolling back", false);
-        try {
+        if (hasPlainSqlRollback(changeSet)) {
+            try (recorder) {
+                return rollbackPlainSql(List.of(changeSet), recorder);
+            }
+        }
+        refreshLiquibaseHistory();
+        try (recorder) {
             inScope(() -> {
                 new ChangeLogIterator(only(changeSet)).run(new RollbackVisitor(database, recorder),
                         new RuntimeEnvironment(database, contexts(), labels()));

@@ -53,5 +53,19 @@ class PlainSqlApplyTest extends EngineTest {
                 directRows.get(0));
         assertEquals(List.of("15"), column(direct, "select total('ada')"));
         assertEquals(SchemaDump.of(viaLiquibase), SchemaDump.of(direct));
+
+        // Rolling back: the SQL rollbacks run without Liquibase's loop too, which the guarded changeset keeps to it.
+        RunSummary directBack = new Dbdeploy(settings(direct, plainSql("direct").write(), null), progress)
+                .rollback(RollbackTarget.beforeDeployment("v1"));
+        RunSummary liquibaseBack = new Dbdeploy(settings(viaLiquibase, changelog, null), progress)
+                .rollback(RollbackTarget.beforeDeployment("v1"));
+        assertEquals(RunSummary.SUCCESS, directBack.status(), directBack.error());
+        assertEquals(RunSummary.SUCCESS, liquibaseBack.status(), liquibaseBack.error());
+        assertEquals(List.of("002-seed", "001-function"),
+                directBack.changesets().stream().map(ChangesetOutcome::id).toList());
+        assertEquals(List.of(), column(direct, "select id from databasechangelog"));
+        assertEquals(List.of(), column(viaLiquibase, "select id from databasechangelog"));
+        assertEquals(List.of("f"), column(direct, "select to_regclass('invoice') is not null"));
+        assertEquals(SchemaDump.of(viaLiquibase), SchemaDump.of(direct));
     }
 }
