@@ -52,6 +52,11 @@ final class HistoryAdoption {
             progress.info("Adopting " + table.describe() + " on " + settings.displayUrl());
             List<ForeignHistory.Row> rows = ForeignHistory.read(c, tool);
             LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
+            List<Migration> migrations = directoryFormat == null ? null : MigrationDirectory.read(
+                    settings.changelog(), directoryFormat, c.getMetaData().getDatabaseMajorVersion());
+            if (migrations != null) {
+                liquibase.useMigrations(migrations); // the changelog is built from them: each file is read once
+            }
             List<ChangeSet> changeSets = liquibase.changelog().getChangeSets();
             Adoption.Plan plan;
             if (tool.code()) {
@@ -65,8 +70,6 @@ final class HistoryAdoption {
                             + ". Point dbdeploy.changelog at the directory " + tool.id() + " ran (dbdeploy.format="
                             + tool.format().id() + "). Nothing was changed.");
                 }
-                List<Migration> migrations = MigrationDirectory.read(settings.changelog(), directoryFormat,
-                        c.getMetaData().getDatabaseMajorVersion());
                 plan = Adoption.ofFiles(tool, rows, migrations);
             }
             return record(Command.ADOPT, id, started, c, liquibase, changeSets, plan,

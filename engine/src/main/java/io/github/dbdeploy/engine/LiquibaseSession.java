@@ -85,6 +85,7 @@ final class LiquibaseSession {
     private boolean historyTableReady;
     /** Rows were written past Liquibase's cache of DATABASECHANGELOG; it must re-read them before it acts. */
     private boolean liquibaseHistoryStale;
+    private DirectoryChangeLogParser.PreRead preRead;
 
     LiquibaseSession(DeploySettings settings, Connection connection, Progress progress) {
         this.settings = settings;
@@ -113,6 +114,14 @@ final class LiquibaseSession {
         } catch (FileNotFoundException e) {
             throw DbdeployException.configuration("Changelog directory " + settings.changelogRoot() + " not found");
         }
+    }
+
+    /**
+     * The directory changelog's migrations as the caller read them with the settings' format and the server's
+     * version, to be parsed from instead of reading every file again. Call before the changelog is first parsed.
+     */
+    void useMigrations(List<io.github.dbdeploy.engine.formats.Migration> migrations) {
+        this.preRead = new DirectoryChangeLogParser.PreRead(settings.changelog(), migrations);
     }
 
     /** Parses the changelog; a broken changelog is the user's to fix, so it is a configuration error. */
@@ -677,6 +686,9 @@ final class LiquibaseSession {
         // For directory changelogs: their format, and the server (whose version decides what needs no transaction).
         scope.put(DirectoryChangeLogParser.FORMAT_SCOPE_KEY, settings.format());
         scope.put(DirectoryChangeLogParser.SERVER_VERSION_SCOPE_KEY, serverMajorVersion);
+        if (preRead != null) {
+            scope.put(DirectoryChangeLogParser.MIGRATIONS_SCOPE_KEY, preRead);
+        }
         try {
             return Scope.child(scope, work);
         } catch (DbdeployException e) {

@@ -25,6 +25,15 @@ public final class DirectoryChangeLogParser implements ChangeLogParser {
      * run in a transaction. Not Liquibase's own database attribute: with that set, a dry run writes its history table.
      */
     public static final String SERVER_VERSION_SCOPE_KEY = "io.github.dbdeploy.serverMajorVersion";
+    /**
+     * Scope attribute: the directory's migrations as the caller has already read them (a {@link PreRead}), so that
+     * a caller that needs them itself (adopt matches them to another tool's history) does not read every file twice.
+     */
+    public static final String MIGRATIONS_SCOPE_KEY = "io.github.dbdeploy.migrations";
+
+    /** Migrations of {@code directory} read with {@link MigrationDirectory#read}, for {@link #MIGRATIONS_SCOPE_KEY}. */
+    public record PreRead(Path directory, List<Migration> migrations) {
+    }
 
     @Override
     public boolean supports(String changeLogFile, ResourceAccessor resourceAccessor) {
@@ -45,8 +54,10 @@ public final class DirectoryChangeLogParser implements ChangeLogParser {
         if (dir == null) {
             throw new ChangeLogParseException(physicalChangeLogLocation + " is not a directory");
         }
-        MigrationFormat format = Scope.getCurrentScope().get(FORMAT_SCOPE_KEY, MigrationFormat.AUTO);
-        List<Migration> migrations = MigrationDirectory.read(dir, format, serverMajorVersion());
+        PreRead preRead = Scope.getCurrentScope().get(MIGRATIONS_SCOPE_KEY, PreRead.class);
+        List<Migration> migrations = preRead != null && preRead.directory().equals(dir) ? preRead.migrations()
+                : MigrationDirectory.read(dir, Scope.getCurrentScope().get(FORMAT_SCOPE_KEY, MigrationFormat.AUTO),
+                    serverMajorVersion());
         DatabaseChangeLog changeLog = new DatabaseChangeLog(physicalChangeLogLocation);
         changeLog.setChangeLogParameters(changeLogParameters);
         for (Migration m : migrations) {
