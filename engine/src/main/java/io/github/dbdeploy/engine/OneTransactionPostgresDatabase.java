@@ -191,6 +191,10 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
             applyTimeouts(c);
         }
         transactionWork.add(work);
+        if (!guard.enabled()) {
+            work.run(); // lockTimeout=0: nothing to retry, and no one to watch for (only a statement timeout, if set)
+            return;
+        }
         int retry = 0;
         while (true) {
             LockGuard.Watch watch = guard.watch(backendPid(c));

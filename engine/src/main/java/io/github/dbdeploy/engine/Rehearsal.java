@@ -62,6 +62,7 @@ final class Rehearsal {
             progress.info("Rehearsal server started: " + choice.description() + " (" + serverVersion(c) + ")");
             createRoles(c, target.roles());
             LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
+            liquibase.withoutLockGuard(); // this server is ours alone: there is nothing to wait behind
             List<ChangeSet> all = liquibase.pending(); // the whole changelog, through the contexts and labels
             liquibase.createHistoryTable();
             boolean[] rehearse = rehearsalSet(all, target.pending());
