@@ -648,7 +648,7 @@ public final class Dbdeploy {
     }
 
     /** The value of {@code future}, or the exception it ended with (a configuration error stays one). */
-    private static <T> T join(CompletableFuture<T> future) {
+    static <T> T join(CompletableFuture<T> future) {
         try {
             return future.join();
         } catch (CompletionException e) {

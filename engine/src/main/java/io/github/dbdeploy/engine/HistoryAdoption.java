@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 import io.github.dbdeploy.engine.formats.Migration;
@@ -44,6 +45,10 @@ final class HistoryAdoption {
         MigrationFormat directoryFormat = settings.isDirectoryChangelog() ? directoryFormat(settings) : null;
         try (TargetDatabase db = TargetDatabase.open(settings, "adopt " + id)) {
             Connection c = db.connection();
+            int serverVersion = c.getMetaData().getDatabaseMajorVersion();
+            // Reading every migration file overlaps the lock, the history read and Liquibase's start.
+            CompletableFuture<List<Migration>> reading = directoryFormat == null ? null : CompletableFuture
+                    .supplyAsync(() -> MigrationDirectory.read(settings.changelog(), directoryFormat, serverVersion));
             if (!settings.dryRun()) {
                 db.lock(settings.lockWait(), progress);
             }
@@ -52,8 +57,7 @@ final class HistoryAdoption {
             progress.info("Adopting " + table.describe() + " on " + settings.displayUrl());
             List<ForeignHistory.Row> rows = ForeignHistory.read(c, tool);
             LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
-            List<Migration> migrations = directoryFormat == null ? null : MigrationDirectory.read(
-                    settings.changelog(), directoryFormat, c.getMetaData().getDatabaseMajorVersion());
+            List<Migration> migrations = reading == null ? null : Dbdeploy.join(reading);
             if (migrations != null) {
                 liquibase.useMigrations(migrations); // the changelog is built from them: each file is read once
             }
