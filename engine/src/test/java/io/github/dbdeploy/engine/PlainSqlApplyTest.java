@@ -46,6 +46,12 @@ class PlainSqlApplyTest extends EngineTest {
                 .write();
         assertEquals(3, migrate(viaLiquibase, changelog, "v1").applied());
 
+        // The history table itself: created with Liquibase's own DDL, without Liquibase's check of the catalog.
+        String historyColumns = "select concat_ws(' ', ordinal_position, column_name, data_type,"
+                + " character_maximum_length, is_nullable, column_default) from information_schema.columns"
+                + " where table_name = 'databasechangelog' order by ordinal_position";
+        assertEquals(column(viaLiquibase, historyColumns), column(direct, historyColumns));
+        assertEquals(14, column(direct, historyColumns).size());
         List<String> directRows = column(direct, ROWS);
         List<String> liquibaseRows = column(viaLiquibase, ROWS);
         assertEquals(liquibaseRows.subList(0, 2), directRows);
