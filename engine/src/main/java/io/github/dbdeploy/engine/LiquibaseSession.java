@@ -83,7 +83,7 @@ final class LiquibaseSession {
     private final LockGuard guard;
     /** DATABASECHANGELOG exists with Liquibase's current columns (checked once: Liquibase's check snapshots it). */
     private boolean historyTableReady;
-    /** Rows were written past Liquibase's cache of DATABASECHANGELOG; it must re-read them before it acts. */
+    /** Rows were written past Liquibase's cache of DATABASECHANGELOG; the next {@link #inScope} makes it re-read. */
     private boolean liquibaseHistoryStale;
     private DirectoryChangeLogParser.PreRead preRead;
 
@@ -136,7 +136,6 @@ final class LiquibaseSession {
 
     List<ChangeSet> pending() {
         changelog(); // parse first, so a broken changelog is reported as one
-        refreshLiquibaseHistory();
         return inScope(() -> liquibase.listUnrunChangeSets(contexts(), labels(), false));
     }
 
@@ -164,7 +163,6 @@ final class LiquibaseSession {
             if (pending.stream().allMatch(LiquibaseSession::isPlainSql)) {
                 return applyPlainSql(pending, recorder);
             }
-            refreshLiquibaseHistory();
             inScope(() -> {
                 liquibase.update(contexts(), labels());
                 return null;
@@ -214,7 +212,7 @@ final class LiquibaseSession {
      * migrations: 1,000 one-line changesets took 11.6 s through it, 7.1 s this way.
      */
     private Outcome applyPlainSql(List<ChangeSet> pending, Recorder recorder) {
-        Connection c = ((JdbcConnection) database.getConnection()).getUnderlyingConnection();
+        Connection c = database.jdbc();
         try {
             return inScope(() -> {
                 prepareHistoryTable();
@@ -235,10 +233,9 @@ final class LiquibaseSession {
         if (historyTableReady) {
             return;
         }
-        Connection c = ((JdbcConnection) database.getConnection()).getUnderlyingConnection();
+        Connection c = database.jdbc();
         try {
             if (ChangelogHistory.tableExists(c, ChangelogHistory.TABLE)) {
-                refreshLiquibaseHistory();
                 Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class).getChangeLogService(database)
                         .init();
             } else {
@@ -261,17 +258,6 @@ final class LiquibaseSession {
         historyTableReady = true;
     }
 
-    /** Makes Liquibase read DATABASECHANGELOG afresh if rows were written or removed past its cache. */
-    private void refreshLiquibaseHistory() {
-        if (liquibaseHistoryStale) {
-            liquibaseHistoryStale = false;
-            inScope(() -> {
-                Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class).resetAll();
-                return null;
-            });
-        }
-    }
-
     /**
      * Whether {@code cs}'s rollback is SQL and nothing else (formatted SQL {@code --rollback}, {@code <rollback><sql>},
      * a directory migration's down file), so that {@link #rollbackPlainSql} undoes it as Liquibase's rollback would.
@@ -286,7 +272,7 @@ final class LiquibaseSession {
      * does, without its per-changeset cost (see {@link #applyPlainSql}).
      */
     private Outcome rollbackPlainSql(List<ChangeSet> changeSets, Recorder recorder) {
-        Connection c = ((JdbcConnection) database.getConnection()).getUnderlyingConnection();
+        Connection c = database.jdbc();
         try (PreparedStatement remove = c.prepareStatement("delete from " + ChangelogHistory.TABLE
                 + " where id = ? and author = ? and filename = ?")) {
             return inScope(() -> eachCommitted(changeSets, recorder, cs -> {
@@ -354,7 +340,6 @@ final class LiquibaseSession {
     }
 
     void updateSql(Writer out) {
-        refreshLiquibaseHistory();
         inScope(() -> {
             liquibase.update(contexts(), labels(), out);
             return null;
@@ -375,7 +360,7 @@ final class LiquibaseSession {
      * which the caller commits. DATABASECHANGELOG must exist.
      */
     void recordAsRan(List<ChangeSet> changeSets, String comment) {
-        Connection c = ((JdbcConnection) database.getConnection()).getUnderlyingConnection();
+        Connection c = database.jdbc();
         inScope(() -> {
             changeSets.forEach(cs -> cs.setComments(comment)); // COMMENTS is not part of the checksum
             try (HistoryRows rows = new HistoryRows(c)) {
@@ -458,13 +443,7 @@ final class LiquibaseSession {
         }
         if (!commit) {
             historyTableReady = false; // it may have been created in the discarded transaction
-            liquibaseHistoryStale = false; // reset below
-            // Liquibase caches what DATABASECHANGELOG holds; the discarded transaction changed it back.
-            inScope(() -> {
-                Scope.getCurrentScope().getSingleton(liquibase.changelog.ChangeLogHistoryServiceFactory.class)
-                        .resetAll();
-                return null;
-            });
+            liquibaseHistoryStale = true; // Liquibase's cache of DATABASECHANGELOG saw what was discarded
         }
     }
 
@@ -528,7 +507,6 @@ final class LiquibaseSession {
                 return rollbackPlainSql(plain, recorder);
             }
             DatabaseChangeLog changelog = changelog();
-            refreshLiquibaseHistory();
             inScope(() -> {
                 new ChangeLogIterator(ran, changelog).run(new RollbackVisitor(database, recorder),
                         new RuntimeEnvironment(database, contexts(), labels()));
@@ -563,7 +541,6 @@ final class LiquibaseSession {
                 return applyPlainSql(List.of(changeSet), recorder);
             }
         }
-        refreshLiquibaseHistory();
         try (recorder) {
             inScope(() -> {
                 new ChangeLogIterator(only(changeSet)).run(new UpdateVisitor(database, recorder),
@@ -584,7 +561,6 @@ final class LiquibaseSession {
                 return rollbackPlainSql(List.of(changeSet), recorder);
             }
         }
-        refreshLiquibaseHistory();
         try (recorder) {
             inScope(() -> {
                 new ChangeLogIterator(only(changeSet)).run(new RollbackVisitor(database, recorder),
@@ -708,7 +684,15 @@ final class LiquibaseSession {
             scope.put(DirectoryChangeLogParser.MIGRATIONS_SCOPE_KEY, preRead);
         }
         try {
-            return Scope.child(scope, work);
+            return Scope.child(scope, () -> {
+                if (liquibaseHistoryStale) {
+                    // Rows were written or removed past Liquibase's cache (by the plain-SQL path, or a discarded
+                    // transaction): it reads DATABASECHANGELOG afresh before it next acts on it.
+                    liquibaseHistoryStale = false;
+                    Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class).resetAll();
+                }
+                return work.run();
+            });
         } catch (DbdeployException e) {
             throw e;
         } catch (Exception e) {

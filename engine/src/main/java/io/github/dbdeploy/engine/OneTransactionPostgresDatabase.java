@@ -129,6 +129,11 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
         super.rollback();
     }
 
+    /** The JDBC connection under Liquibase's. */
+    Connection jdbc() {
+        return ((JdbcConnection) getConnection()).getUnderlyingConnection();
+    }
+
     /** Whether {@link #beginWholeRun} is in force: nothing commits until {@link #endWholeRun}. */
     boolean inWholeRun() {
         return wholeRun;
@@ -144,7 +149,7 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
     }
 
     private void send(List<String> statements) throws DatabaseException {
-        Connection c = ((JdbcConnection) getConnection()).getUnderlyingConnection();
+        Connection c = jdbc();
         try (Statement st = c.createStatement()) {
             for (String sql : statements) {
                 st.setEscapeProcessing(!sql.contains("?"));
@@ -176,7 +181,7 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
     }
 
     private void guarded(Work work) throws LiquibaseException {
-        Connection c = ((JdbcConnection) getConnection()).getUnderlyingConnection();
+        Connection c = jdbc();
         boolean inTransaction = !autoCommit(c);
         boolean dryRun = Scope.getCurrentScope().getSingleton(ExecutorService.class).getExecutor("jdbc", this)
                 instanceof LoggingExecutor;

@@ -3,9 +3,13 @@ package io.github.dbdeploy.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.util.List;
 
+import liquibase.changelog.ChangeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,5 +77,36 @@ class PlainSqlApplyTest extends EngineTest {
         assertEquals(List.of(), column(viaLiquibase, "select id from databasechangelog"));
         assertEquals(List.of("f"), column(direct, "select to_regclass('invoice') is not null"));
         assertEquals(SchemaDump.of(viaLiquibase), SchemaDump.of(direct));
+    }
+
+    @Test
+    void changesetsAppliedOneByOneByBothPathsGetConsecutiveOrder() throws Exception {
+        // As rehearse applies them: Liquibase's loop for A and C (createTable), the plain path for B. Liquibase
+        // caches the next ORDEREXECUTED; after B's row it must read the table again, or C would reuse B's number.
+        String url = TestDatabases.newDatabase("plain_mixed");
+        Path changelog = dir.resolve("mixed.xml");
+        Files.writeString(changelog, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<databaseChangeLog xmlns=\"http://www.liquibase.org/xml/ns/dbchangelog\"\n"
+                + "    xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
+                + "    xsi:schemaLocation=\"http://www.liquibase.org/xml/ns/dbchangelog"
+                + " http://www.liquibase.org/xml/ns/dbchangelog/dbchangelog-4.33.xsd\">\n"
+                + "  <changeSet id=\"a\" author=\"alice\"><createTable tableName=\"a\">"
+                + "<column name=\"id\" type=\"int\"/></createTable></changeSet>\n"
+                + "  <changeSet id=\"b\" author=\"alice\"><sql>insert into a values (1)</sql></changeSet>\n"
+                + "  <changeSet id=\"c\" author=\"alice\"><createTable tableName=\"c\">"
+                + "<column name=\"id\" type=\"int\"/></createTable></changeSet>\n"
+                + "</databaseChangeLog>\n");
+        try (Connection c = DriverManager.getConnection(url)) {
+            LiquibaseSession session = new LiquibaseSession(settings(url, changelog, null), c, progress);
+            List<ChangeSet> all = session.pending();
+            session.createHistoryTable();
+            assertEquals(List.of(false, true, false), all.stream().map(LiquibaseSession::isPlainSql).toList());
+            for (ChangeSet cs : all) {
+                LiquibaseSession.Outcome outcome = session.apply(cs);
+                assertTrue(!outcome.failed(), outcome.describeFailure());
+            }
+        }
+        assertEquals(List.of("a 1", "b 2", "c 3"),
+                column(url, "select id || ' ' || orderexecuted from databasechangelog order by orderexecuted, id"));
     }
 }
