@@ -17,8 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.github.dbdeploy.engine.formats.Migration;
-import io.github.dbdeploy.engine.formats.MigrationDirectory;
 import liquibase.changelog.ChangeSet;
 import liquibase.exception.ValidationFailedException;
 
@@ -221,18 +219,7 @@ public final class Dbdeploy {
                         current.rows(), elapsed(started), List.of(), null, false));
             }
 
-            // A directory changelog's files are read while Liquibase starts (a third of a second on a cold JVM).
-            int serverVersion = c.getMetaData().getDatabaseMajorVersion();
-            CompletableFuture<List<Migration>> reading = !settings.isDirectoryChangelog() ? null : CompletableFuture
-                    .supplyAsync(() -> MigrationDirectory.read(settings.changelog(), settings.format(), serverVersion));
             LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
-            if (reading != null) {
-                try {
-                    liquibase.useMigrations(join(reading));
-                } catch (RuntimeException unreadable) {
-                    // The parse below reads the directory again and reports the problem as for any changelog.
-                }
-            }
             List<ChangeSet> pending;
             try {
                 pending = liquibase.pending();

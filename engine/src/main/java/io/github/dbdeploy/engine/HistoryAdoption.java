@@ -3,16 +3,15 @@ package io.github.dbdeploy.engine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
-import io.github.dbdeploy.engine.formats.Migration;
 import io.github.dbdeploy.engine.formats.MigrationDirectory;
 import io.github.dbdeploy.engine.formats.MigrationFormat;
 import liquibase.changelog.ChangeSet;
@@ -45,10 +44,6 @@ final class HistoryAdoption {
         MigrationFormat directoryFormat = settings.isDirectoryChangelog() ? directoryFormat(settings) : null;
         try (TargetDatabase db = TargetDatabase.open(settings, "adopt " + id)) {
             Connection c = db.connection();
-            int serverVersion = c.getMetaData().getDatabaseMajorVersion();
-            // Reading every migration file overlaps the lock, the history read and Liquibase's start.
-            CompletableFuture<List<Migration>> reading = directoryFormat == null ? null : CompletableFuture
-                    .supplyAsync(() -> MigrationDirectory.read(settings.changelog(), directoryFormat, serverVersion));
             if (!settings.dryRun()) {
                 db.lock(settings.lockWait(), progress);
             }
@@ -57,10 +52,6 @@ final class HistoryAdoption {
             progress.info("Adopting " + table.describe() + " on " + settings.displayUrl());
             List<ForeignHistory.Row> rows = ForeignHistory.read(c, tool);
             LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
-            List<Migration> migrations = reading == null ? null : Dbdeploy.join(reading);
-            if (migrations != null) {
-                liquibase.useMigrations(migrations); // the changelog is built from them: each file is read once
-            }
             List<ChangeSet> changeSets = liquibase.changelog().getChangeSets();
             Adoption.Plan plan;
             if (tool.code()) {
@@ -74,7 +65,7 @@ final class HistoryAdoption {
                             + ". Point dbdeploy.changelog at the directory " + tool.id() + " ran (dbdeploy.format="
                             + tool.format().id() + "). Nothing was changed.");
                 }
-                plan = Adoption.ofFiles(tool, rows, migrations);
+                plan = Adoption.ofFiles(tool, rows, liquibase.migrations());
             }
             return record(Command.ADOPT, id, started, c, liquibase, changeSets, plan,
                     "adopted from " + tool.table(), Deployment.ADOPTED,
@@ -230,34 +221,11 @@ final class HistoryAdoption {
         long seq;
         c.setAutoCommit(false);
         List<ChangeSet> marked = todo.stream().map(m -> byKey.get(key(m.file(), m.id()))).toList();
-        // Batched: a thousand history rows are a few round trips, not two thousand. The original times go in with
-        // one join (DATABASECHANGELOG has no index to find a row by, so an update per row would scan it per row).
-        try (PreparedStatement time = c.prepareStatement("update "
-                + ChangelogHistory.TABLE + " h set dateexecuted = t.applied from unnest(?::text[], ?::text[],"
-                + " ?::text[], ?::timestamp[]) as t(id, author, filename, applied)"
-                + " where h.id = t.id and h.author = t.author and h.filename = t.filename")) {
-            liquibase.recordAsRan(marked, comment);
-            List<String> ids = new ArrayList<>();
-            List<String> authors = new ArrayList<>();
-            List<String> files = new ArrayList<>();
-            List<java.sql.Timestamp> times = new ArrayList<>();
-            for (int i = 0; i < todo.size(); i++) {
-                Adoption.Mark m = todo.get(i);
-                if (m.appliedAt() != null) {
-                    ids.add(marked.get(i).getId());
-                    authors.add(marked.get(i).getAuthor());
-                    files.add(marked.get(i).getFilePath());
-                    times.add(java.sql.Timestamp.valueOf(m.appliedAt()));
-                }
-                progress.info("  recorded    " + describe(m));
-            }
-            if (!ids.isEmpty()) {
-                time.setArray(1, c.createArrayOf("text", ids.toArray()));
-                time.setArray(2, c.createArrayOf("text", authors.toArray()));
-                time.setArray(3, c.createArrayOf("text", files.toArray()));
-                time.setArray(4, c.createArrayOf("timestamp", times.toArray()));
-                time.executeUpdate();
-            }
+        try {
+            // DATEEXECUTED is when the other tool applied it, where its history kept that.
+            List<LocalDateTime> appliedAt = todo.stream().map(Adoption.Mark::appliedAt).toList();
+            liquibase.recordAsRan(marked, appliedAt, comment);
+            todo.forEach(m -> progress.info("  recorded    " + describe(m)));
             // The journal's first commit is this transaction's: every row above and the journal entry, or nothing.
             seq = journal.start(id, settings.environment(), settings.deployedBy(), before.maxOrder());
         } catch (SQLException | RuntimeException e) {

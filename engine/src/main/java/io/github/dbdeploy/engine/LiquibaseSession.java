@@ -10,9 +10,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 import io.github.dbdeploy.engine.formats.DirectoryChangeLogParser;
+import io.github.dbdeploy.engine.formats.Migration;
+import io.github.dbdeploy.engine.formats.MigrationDirectory;
 import liquibase.Contexts;
 import liquibase.LabelExpression;
 import liquibase.Liquibase;
@@ -85,6 +88,8 @@ final class LiquibaseSession {
     private boolean historyTableReady;
     /** Rows were written past Liquibase's cache of DATABASECHANGELOG; the next {@link #inScope} makes it re-read. */
     private boolean liquibaseHistoryStale;
+    /** A directory changelog's migrations, read on another thread while Liquibase starts; null for a file. */
+    private CompletableFuture<List<Migration>> reading;
     private DirectoryChangeLogParser.PreRead preRead;
 
     LiquibaseSession(DeploySettings settings, Connection connection, Progress progress) {
@@ -96,6 +101,9 @@ final class LiquibaseSession {
             throw DbdeployException.runtime("Cannot read the PostgreSQL server version: " + e.getMessage(), e);
         }
         this.backendPid = backendPid(connection);
+        // Starting Liquibase below takes a third of a second on a cold JVM; reading a directory's files overlaps it.
+        this.reading = !settings.isDirectoryChangelog() ? null : CompletableFuture.supplyAsync(
+                () -> MigrationDirectory.read(settings.changelog(), settings.format(), serverMajorVersion));
         try {
             this.database = inScope(() -> {
                 OneTransactionPostgresDatabase db = new OneTransactionPostgresDatabase();
@@ -117,15 +125,25 @@ final class LiquibaseSession {
     }
 
     /**
-     * The directory changelog's migrations as the caller read them with the settings' format and the server's
-     * version, to be parsed from instead of reading every file again. Call before the changelog is first parsed.
+     * The directory changelog's migrations, as its changesets were built from them (adopt matches them to another
+     * tool's history): each file is read once.
      */
-    void useMigrations(List<io.github.dbdeploy.engine.formats.Migration> migrations) {
-        this.preRead = new DirectoryChangeLogParser.PreRead(settings.changelog(), migrations);
+    List<Migration> migrations() {
+        changelog();
+        return preRead != null ? preRead.migrations()
+                : MigrationDirectory.read(settings.changelog(), settings.format(), serverMajorVersion);
     }
 
     /** Parses the changelog; a broken changelog is the user's to fix, so it is a configuration error. */
     DatabaseChangeLog changelog() {
+        if (reading != null) {
+            try {
+                preRead = new DirectoryChangeLogParser.PreRead(settings.changelog(), Dbdeploy.join(reading));
+            } catch (RuntimeException unreadable) {
+                // The parse below reads the directory itself and reports what is wrong, as for any changelog.
+            }
+            reading = null;
+        }
         try {
             return inScope(liquibase::getDatabaseChangeLog);
         } catch (DbdeployException e) {
@@ -356,15 +374,16 @@ final class LiquibaseSession {
 
     /**
      * Records {@code changeSets} as applied, in this order, with the rows Liquibase writes after running a changeset
-     * (as {@code liquibase changelog-sync} does), {@code comment} in COMMENTS, in the connection's open transaction,
-     * which the caller commits. DATABASECHANGELOG must exist.
+     * (as {@code liquibase changelog-sync} does), {@code comment} in COMMENTS and {@code appliedAt} (one per changeset,
+     * null for now) in DATEEXECUTED, in the connection's open transaction, which the caller commits.
+     * DATABASECHANGELOG must exist.
      */
-    void recordAsRan(List<ChangeSet> changeSets, String comment) {
+    void recordAsRan(List<ChangeSet> changeSets, List<java.time.LocalDateTime> appliedAt, String comment) {
         Connection c = database.jdbc();
         inScope(() -> {
             changeSets.forEach(cs -> cs.setComments(comment)); // COMMENTS is not part of the checksum
             try (HistoryRows rows = new HistoryRows(c)) {
-                rows.insertAll(changeSets);
+                rows.insertAll(changeSets, appliedAt);
             }
             return null;
         });

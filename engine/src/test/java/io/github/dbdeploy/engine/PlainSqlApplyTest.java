@@ -62,6 +62,8 @@ class PlainSqlApplyTest extends EngineTest {
         assertTrue(directRows.get(0).contains("totals per customer") && directRows.get(0).contains("prod"),
                 directRows.get(0));
         assertEquals(List.of("15"), column(direct, "select total('ada')"));
+        assertEquals(List.of("2"), column(direct, "select count(*) from databasechangelog"
+                + " where dateexecuted between localtimestamp - interval '10 minutes' and localtimestamp"));
         assertEquals(SchemaDump.of(viaLiquibase), SchemaDump.of(direct));
 
         // Rolling back: the SQL rollbacks run without Liquibase's loop too, which the guarded changeset keeps to it.
