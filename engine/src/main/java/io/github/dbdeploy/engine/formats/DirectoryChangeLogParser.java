@@ -26,8 +26,8 @@ public final class DirectoryChangeLogParser implements ChangeLogParser {
      */
     public static final String SERVER_VERSION_SCOPE_KEY = "io.github.dbdeploy.serverMajorVersion";
     /**
-     * Scope attribute: the directory's migrations as the caller has already read them (a {@link PreRead}), so that
-     * a caller that needs them itself (adopt matches them to another tool's history) does not read every file twice.
+     * Scope attribute: the directory's migrations as the caller has already read them (a {@link PreRead}): dbdeploy
+     * reads them while Liquibase starts, and adopt matches the same ones to another tool's history.
      */
     public static final String MIGRATIONS_SCOPE_KEY = "io.github.dbdeploy.migrations";
 
