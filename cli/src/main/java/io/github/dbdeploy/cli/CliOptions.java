@@ -2,7 +2,6 @@ package io.github.dbdeploy.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -10,13 +9,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.github.dbdeploy.engine.Command;
+import io.github.dbdeploy.engine.FrontDoor;
 import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.SettingsMapping;
 
 /**
- * The CLI's names for the {@code dbdeploy.*} properties, by one rule: the property without its prefix, in kebab case,
- * is the option ({@code dbdeploy.lockWaitSeconds} is {@code --lock-wait-seconds}); in upper snake case after
- * {@code DBDEPLOY_} it is the environment variable ({@code DBDEPLOY_LOCK_WAIT_SECONDS}). The options are derived from
+ * The CLI's names for the {@code dbdeploy.*} properties, by the one rule of {@link FrontDoor#option} and
+ * {@link FrontDoor#environmentVariable} (which the engine's "run this next" hints use too): the property without its
+ * prefix, in kebab case, is the option ({@code dbdeploy.lockWaitSeconds} is {@code --lock-wait-seconds}); in upper
+ * snake case after {@code DBDEPLOY_} it is the environment variable ({@code DBDEPLOY_LOCK_WAIT_SECONDS}). The options are derived from
  * {@link SettingsMapping#knownProperties()}, so a setting added to the engine is an option here without a change;
  * only what cannot mean anything outside Maven or on this machine is left out.
  */
@@ -74,7 +75,7 @@ final class CliOptions {
         List<Setting> out = new ArrayList<>();
         for (String property : new java.util.TreeSet<>(SettingsMapping.knownProperties())) {
             if (accepts(property)) {
-                out.add(new Setting(property, optionName(property), envVar(property), FLAGS.contains(property),
+                out.add(new Setting(property, FrontDoor.option(property), FrontDoor.environmentVariable(property), FLAGS.contains(property),
                         DESCRIPTIONS.getOrDefault(property, "Sets " + property + " (see the README)")));
             }
         }
@@ -94,22 +95,6 @@ final class CliOptions {
             }
         }
         return true;
-    }
-
-    /** {@code dbdeploy.aws.region} is {@code --aws-region}; {@code dbdeploy.lockWaitSeconds} is {@code --lock-wait-seconds}. */
-    static String optionName(String property) {
-        return "--" + words(property).toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    /** {@code dbdeploy.aws.region} is {@code DBDEPLOY_AWS_REGION}. */
-    static String envVar(String property) {
-        return "DBDEPLOY_" + words(property).toUpperCase(Locale.ROOT);
-    }
-
-    /** The property's suffix with its words joined by '_': {@code lockWaitSeconds} gives {@code lock_Wait_Seconds}. */
-    private static String words(String property) {
-        String suffix = property.substring(PropertyNames.PREFIX.length());
-        return suffix.replace('.', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2");
     }
 
     /**

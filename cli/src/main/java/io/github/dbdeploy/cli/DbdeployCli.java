@@ -20,6 +20,7 @@ import io.github.dbdeploy.engine.Dbdeploy;
 import io.github.dbdeploy.engine.DbdeployException;
 import io.github.dbdeploy.engine.DeploySettings;
 import io.github.dbdeploy.engine.EmbeddedDatabase;
+import io.github.dbdeploy.engine.FrontDoor;
 import io.github.dbdeploy.engine.Progress;
 import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.RunSummary;
@@ -136,7 +137,7 @@ public final class DbdeployCli {
                         + " quickstart); the CLI carries no PostgreSQL binaries. Pass a jdbc:postgresql:// URL.");
             }
             DeploySettings deploy = SettingsMapping.deploySettings(properties,
-                    new SettingsMapping.Context(workingDirectory, output, null, env, null));
+                    new SettingsMapping.Context(workingDirectory, output, null, env, null, FrontDoor.CLI));
             password[0] = deploy.password();
             out.println("dbdeploy " + command + ": environment " + deploy.environment() + ", database "
                     + deploy.displayUrl());

@@ -57,16 +57,17 @@ final class Adoption {
     /**
      * For tools whose migrations are code (Rails, Knex, Alembic): nothing to match file by file, so the version the
      * tool reached becomes a baseline, or {@code chosenVersion} (dbdeploy.baselineVersion) when the user gave one.
+     * {@code adoptWithVersion} is the command that adopts with a chosen version, for when the tool's is not one.
      */
     static Plan ofCode(ForeignHistory.Tool tool, List<ForeignHistory.Row> rows, List<ChangeSet> changeSets,
-                       String chosenVersion) {
+                       String chosenVersion, String adoptWithVersion) {
         String found = codeVersion(tool, rows);
         String shown = found == null ? "no version" : found;
         if (chosenVersion == null && (found == null || !NUMERIC_VERSION.matcher(found).matches())) {
             throw DbdeployException.configuration(tool.id() + "'s history (" + tool.table() + ") is at " + shown
                     + ", which is not a version this changelog's migrations can be compared with. Say which of them"
-                    + " the database already has: mvn dbdeploy:adopt -Ddbdeploy.baselineVersion=V (every migration up"
-                    + " to and including V is recorded as applied). Nothing was changed.");
+                    + " the database already has: " + adoptWithVersion + " (every migration up to and including V is"
+                    + " recorded as applied). Nothing was changed.");
         }
         String version = chosenVersion != null ? chosenVersion : found;
         Plan upTo = upTo(changeSets, version, chosenVersion != null);

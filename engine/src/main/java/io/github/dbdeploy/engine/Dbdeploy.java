@@ -68,21 +68,13 @@ public final class Dbdeploy {
     }
 
     /**
-     * A command line to run {@code command} against the database of {@code environment}, for messages that tell the
-     * user what to run next: {@code mvn dbdeploy:rollback -Penv=prod -Ddbdeploy.rollbackTag=...}. Without the
-     * environment a copied command would go to the default database, so every hint is built here.
+     * A command line to run {@code command} against the database of {@code settings}, for messages that tell the
+     * user what to run next, spelled for the way they started dbdeploy ({@link FrontDoor}): every hint is built here.
      *
-     * @param arguments further arguments, each {@code name=value} becoming {@code -Dname=value}
+     * @param arguments further settings, each {@code dbdeploy.name=value}
      */
-    public static String commandLine(String environment, Command command, String... arguments) {
-        StringBuilder b = new StringBuilder("mvn dbdeploy:").append(command.goal());
-        if (environment != null && !environment.isBlank() && !"default".equals(environment)) {
-            b.append(" -P").append(PropertyNames.ENV_PROFILE_PREFIX).append(environment);
-        }
-        for (String a : arguments) {
-            b.append(" -D").append(a);
-        }
-        return b.toString();
+    public static String commandLine(DeploySettings settings, Command command, String... arguments) {
+        return settings.frontDoor().commandLine(settings.environment(), command, arguments);
     }
 
     /** The dbdeploy and Liquibase versions running now, as folded into the changelog fingerprint. */
@@ -145,7 +137,7 @@ public final class Dbdeploy {
     }
 
     private String rollbackCommand(String deploymentId) {
-        return commandLine(settings.environment(), Command.ROLLBACK, PropertyNames.ROLLBACK_TAG + "=" + deploymentId);
+        return commandLine(settings, Command.ROLLBACK, PropertyNames.ROLLBACK_TAG + "=" + deploymentId);
     }
 
     /**
@@ -175,7 +167,7 @@ public final class Dbdeploy {
     public RunSummary rehearse() {
         if (postgresBinaries == null && !embeddedPostgresOnClassPath()) {
             throw DbdeployException.configuration("rehearse needs an embedded PostgreSQL, which this front door does"
-                    + " not carry. Run it through Maven (" + commandLine(settings.environment(), Command.REHEARSE)
+                    + " not carry. Run it through Maven (" + FrontDoor.MAVEN.commandLine(settings.environment(), Command.REHEARSE)
                     + "), which fetches the server by itself.");
         }
         return finish(new Rehearsal(settings, progress,
@@ -193,7 +185,7 @@ public final class Dbdeploy {
         CompletableFuture<String> fingerprinting = CompletableFuture.supplyAsync(() -> ChangelogFingerprint.of(settings));
         try (TargetDatabase db = TargetDatabase.open(settings, "migrate " + id)) {
             Connection c = db.connection();
-            HistoryAdoption.refuseUnadopted(c, settings, "migrate", commandLine(settings.environment(), Command.ADOPT));
+            HistoryAdoption.refuseUnadopted(c, settings, "migrate", commandLine(settings, Command.ADOPT));
             String fingerprint = join(fingerprinting); // before anything is written: an unreadable changelog changes nothing
             DeploymentJournal journal = new DeploymentJournal(c);
             ChangelogHistory history = new ChangelogHistory(c);
@@ -398,7 +390,7 @@ public final class Dbdeploy {
         long started = System.nanoTime();
         String id = deploymentId();
         try (TargetDatabase db = TargetDatabase.open(settings, "dry-run " + id)) {
-            HistoryAdoption.refuseUnadopted(db.connection(), settings, "migrate", commandLine(settings.environment(), Command.ADOPT));
+            HistoryAdoption.refuseUnadopted(db.connection(), settings, "migrate", commandLine(settings, Command.ADOPT));
             LiquibaseSession liquibase = new LiquibaseSession(settings, db.connection(), progress);
             List<ChangeSet> pending = pendingWithoutSideEffects(liquibase, new ChangelogHistory(db.connection()));
             StringWriter sql = new StringWriter();
@@ -425,7 +417,7 @@ public final class Dbdeploy {
         long started = System.nanoTime();
         try (TargetDatabase db = TargetDatabase.open(settings, "rollback")) {
             Connection c = db.connection();
-            HistoryAdoption.refuseUnadopted(c, settings, "rollback", commandLine(settings.environment(), Command.ADOPT));
+            HistoryAdoption.refuseUnadopted(c, settings, "rollback", commandLine(settings, Command.ADOPT));
             db.lock(settings.lockWait(), progress);
             DeploymentJournal journal = new DeploymentJournal(c);
             ChangelogHistory history = new ChangelogHistory(c);
@@ -484,7 +476,7 @@ public final class Dbdeploy {
                             + " the database is exactly as it was before it."
                         : "\nRolled back " + undone + " of " + toUndo.size() + " changeset(s) before the failure.")
                         + " Fix the rollback SQL and run "
-                        + commandLine(settings.environment(), Command.ROLLBACK, rollbackArgument(target)) + " again."
+                        + commandLine(settings, Command.ROLLBACK, rollbackArgument(target)) + " again."
                     : null;
             return finish(new RunSummary(Command.ROLLBACK, outcome.failed() ? RunSummary.FAILED : RunSummary.SUCCESS,
                     settings.environment(), id, undone, 0, elapsed(started), outcome.changesets(), error, false));
@@ -498,12 +490,12 @@ public final class Dbdeploy {
      * {@link HistoryAdoption}); a dry run prints them.
      */
     public RunSummary adopt() {
-        return finish(new HistoryAdoption(settings, progress).adopt(deploymentId(), commandLine(settings.environment(), Command.MIGRATE)));
+        return finish(new HistoryAdoption(settings, progress).adopt(deploymentId(), commandLine(settings, Command.MIGRATE)));
     }
 
     /** Records every migration up to {@link DeploySettings#baselineVersion()} as applied, without running it. */
     public RunSummary baseline() {
-        return finish(new HistoryAdoption(settings, progress).baseline(deploymentId(), commandLine(settings.environment(), Command.MIGRATE)));
+        return finish(new HistoryAdoption(settings, progress).baseline(deploymentId(), commandLine(settings, Command.MIGRATE)));
     }
 
     /** The argument that names {@code target} on the command line again, e.g. for "run it again". */
@@ -528,7 +520,7 @@ public final class Dbdeploy {
         }
         throw DbdeployException.configuration("No deployment '" + id + "' is recorded in this database. "
                 + (known.isEmpty() ? "No deployments are recorded." : "Recent deployments: " + String.join(", ", known))
-                + "\nRun " + commandLine(settings.environment(), Command.HISTORY) + " to list them.");
+                + "\nRun " + commandLine(settings, Command.HISTORY) + " to list them.");
     }
 
     /**
@@ -554,7 +546,7 @@ public final class Dbdeploy {
             boolean gateFails = settings.failOnPending() && !pending.isEmpty();
             String error = gateFails ? pending.size() + " changeset(s) are pending on environment "
                     + settings.environment() + " (" + PropertyNames.FAIL_ON_PENDING + "=true). Apply them with: "
-                    + commandLine(settings.environment(), Command.MIGRATE) : null;
+                    + commandLine(settings, Command.MIGRATE) : null;
             RunSummary summary = new RunSummary(Command.STATUS, gateFails ? RunSummary.FAILED : RunSummary.SUCCESS,
                     settings.environment(), last == null ? null : last.id(), 0,
                     liquibase.changesetCount() - pending.size(), elapsed(started), outcomes, error, false)

@@ -50,9 +50,11 @@ public final class DeploySettings {
     private final String rehearseFrom;
     private final Set<RehearsalCheck> rehearseFailOn;
     private final Integer rehearsePostgresVersion;
+    private final FrontDoor frontDoor;
 
     private DeploySettings(Builder b) {
         this.environment = b.environment;
+        this.frontDoor = b.frontDoor;
         this.jdbcUrl = b.jdbcUrl;
         this.username = b.username;
         this.password = b.password;
@@ -82,6 +84,11 @@ public final class DeploySettings {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** How the user started this run: what the commands in its messages look like. */
+    public FrontDoor frontDoor() {
+        return frontDoor;
     }
 
     public String environment() {
@@ -259,6 +266,12 @@ public final class DeploySettings {
         private Set<RehearsalCheck> rehearseFailOn = RehearsalCheck.DEFAULT_FAIL_ON;
         private Integer rehearsePostgresVersion;
         private boolean databaseRequired = true;
+        private FrontDoor frontDoor = FrontDoor.MAVEN;
+
+        public Builder frontDoor(FrontDoor v) {
+            this.frontDoor = v;
+            return this;
+        }
 
         public Builder environment(String v) {
             this.environment = v;

@@ -55,7 +55,8 @@ final class HistoryAdoption {
             List<ChangeSet> changeSets = liquibase.changelog().getChangeSets();
             Adoption.Plan plan;
             if (tool.code()) {
-                plan = Adoption.ofCode(tool, rows, changeSets, settings.baselineVersion());
+                plan = Adoption.ofCode(tool, rows, changeSets, settings.baselineVersion(),
+                        Dbdeploy.commandLine(settings, Command.ADOPT, PropertyNames.BASELINE_VERSION + "=V"));
             } else {
                 if (directoryFormat != tool.format()) {
                     throw DbdeployException.configuration("Adopting " + tool.id() + "'s history matches each row of "
@@ -153,8 +154,9 @@ final class HistoryAdoption {
         if (found.isEmpty()) {
             throw DbdeployException.configuration("No other tool's history table in " + settings.displayUrl()
                     + " (looked for " + TABLES + " on the search path), so there is nothing to adopt. For a database"
-                    + " built without a migration tool, record what it already has with mvn dbdeploy:baseline -D"
-                    + PropertyNames.BASELINE_VERSION + "=V. Nothing was changed.");
+                    + " built without a migration tool, record what it already has with "
+                    + Dbdeploy.commandLine(settings, Command.BASELINE, PropertyNames.BASELINE_VERSION + "=V")
+                    + ". Nothing was changed.");
         }
         if (found.size() == 1) {
             return found.get(0);

@@ -117,7 +117,7 @@ final class Rehearsal {
                     + failed.stream().map(r -> r.id() + " (" + r.file() + "): " + String.join(", ", r.failedChecks()))
                         .collect(Collectors.joining("; "))
                     + ".\nFix them, or waive a check on purpose with a '-- dbdeploy:allow CHECK' comment in the"
-                    + " changeset, and run " + Dbdeploy.commandLine(settings.environment(), Command.REHEARSE)
+                    + " changeset, and run " + Dbdeploy.commandLine(settings, Command.REHEARSE)
                     + " again. The target was not changed.";
             if (!failedChecks.isEmpty()) {
                 error = (error == null ? "" : error + "\n") + "Post-deploy check(s) of " + settings.checks()

@@ -21,9 +21,12 @@ import java.util.function.Function;
 public final class SettingsMapping {
     private static final Set<String> KNOWN = collectKnownProperties();
 
-    /** Settings that stay on the machine that sends a remote command: they mean nothing on the host. */
+    /**
+     * Settings that stay on the machine that sends a remote command: they mean nothing on the host. The changelog
+     * and the checks file travel in the bundle, and the host's runner points at its own copies.
+     */
     private static final Set<String> SENDER_ONLY = Set.of(PropertyNames.TARGET, PropertyNames.CHANGELOG,
-            PropertyNames.SERVER_ID, PropertyNames.SKIP, PropertyNames.AWS_PROFILE);
+            PropertyNames.CHECKS, PropertyNames.SERVER_ID, PropertyNames.SKIP, PropertyNames.AWS_PROFILE);
 
     /** dbdeploy.* names that projects use for other things: the plugin's own version, by Maven convention. */
     private static final Set<String> NOT_SETTINGS = Set.of("dbdeploy.version");
@@ -39,9 +42,15 @@ public final class SettingsMapping {
      * @param idPrefix        the prefix of a default deployment id (the project version), or null
      * @param env             the process environment ({@code DBDEPLOY_PASSWORD}, {@code env:} references)
      * @param server          credentials from Maven's settings.xml {@code <server>} named by dbdeploy.serverId, or null
+     * @param frontDoor       Maven (the goals, a remote host's runner) or the CLI: how messages spell commands
      */
     public record Context(Path baseDirectory, Path outputDirectory, String idPrefix, Function<String, String> env,
-                          ServerCredentials server) {
+                          ServerCredentials server, FrontDoor frontDoor) {
+        /** A Maven run's context. */
+        public Context(Path baseDirectory, Path outputDirectory, String idPrefix, Function<String, String> env,
+                       ServerCredentials server) {
+            this(baseDirectory, outputDirectory, idPrefix, env, server, FrontDoor.MAVEN);
+        }
     }
 
     /** A username and password that came from somewhere other than properties (Maven's settings.xml). */
@@ -96,6 +105,7 @@ public final class SettingsMapping {
                 .rehearsePostgresVersion(v.integer(PropertyNames.REHEARSE_POSTGRES_VERSION))
                 .databaseRequired(command != Command.REHEARSE)
                 .outputDirectory(context.outputDirectory())
+                .frontDoor(context.frontDoor())
                 .lockTimeout(v.string(PropertyNames.LOCK_TIMEOUT))
                 .lockRetries(v.integer(PropertyNames.LOCK_RETRIES))
                 .statementTimeout(v.string(PropertyNames.STATEMENT_TIMEOUT))

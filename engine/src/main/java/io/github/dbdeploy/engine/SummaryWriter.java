@@ -78,8 +78,12 @@ public final class SummaryWriter {
             }
         }
         if (!s.checks().isEmpty()) {
-            b.append("\n| Post-deploy check | Duration | Status |\n|---|---|---|\n");
+            b.append(remote ? "\n| Host | Post-deploy check | Duration | Status |\n|---|---|---|---|\n"
+                    : "\n| Post-deploy check | Duration | Status |\n|---|---|---|\n");
             for (CheckOutcome c : s.checks()) {
+                if (remote) {
+                    b.append("| `").append(cell(c.instanceId())).append("` ");
+                }
                 b.append("| ").append(cell(c.name())).append(" | ").append(seconds(c.durationMs())).append(" | ")
                         .append(c.status()).append(c.error() == null ? "" : ": " + cell(c.error())).append(" |\n");
             }

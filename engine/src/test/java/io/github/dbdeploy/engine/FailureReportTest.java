@@ -91,8 +91,12 @@ class FailureReportTest extends EngineTest {
                 unknown.getMessage());
 
         assertEquals("mvn dbdeploy:rollback -Ddbdeploy.rollbackTag=v2",
-                Dbdeploy.commandLine("default", Command.ROLLBACK, "dbdeploy.rollbackTag=v2"));
+                FrontDoor.MAVEN.commandLine("default", Command.ROLLBACK, "dbdeploy.rollbackTag=v2"));
         assertEquals("mvn dbdeploy:rollback -Penv=prod -Ddbdeploy.rollbackTag=v2",
-                Dbdeploy.commandLine("prod", Command.ROLLBACK, "dbdeploy.rollbackTag=v2"));
+                FrontDoor.MAVEN.commandLine("prod", Command.ROLLBACK, "dbdeploy.rollbackTag=v2"));
+        assertEquals("java -jar dbdeploy.jar rollback --rollback-tag=v2",
+                FrontDoor.CLI.commandLine("default", Command.ROLLBACK, "dbdeploy.rollbackTag=v2"));
+        assertEquals("java -jar dbdeploy.jar rehearse --env=prod --rehearse-from=all",
+                FrontDoor.CLI.commandLine("prod", Command.REHEARSE, "dbdeploy.rehearse.from=all"));
     }
 }

@@ -14,8 +14,8 @@ import io.github.dbdeploy.runner.Bundle;
 
 /**
  * Writes the deployment bundle to {@code target/dbdeploy/dbdeploy-bundle.tar.gz}: every file of the changelog root
- * (the master changelog's directory) and a manifest with each file's SHA-256, the changelog root, the plugin version
- * and the git commit. The same changelog gives the same bytes. {@code dbdeploy.target=ssm} builds it by itself; this
+ * (the master changelog's directory), the post-deploy checks file ({@code dbdeploy.checks}) when set, and a manifest
+ * with each file's SHA-256, the changelog root, the plugin version and the git commit. The same changelog gives the same bytes. {@code dbdeploy.target=ssm} builds it by itself; this
  * goal is for inspecting it or shipping it some other way. Needs no database.
  */
 @Mojo(name = "package", requiresProject = true, threadSafe = true)
@@ -30,7 +30,10 @@ public class PackageMojo extends AbstractDbdeployMojo {
     protected void runGoal() {
         long started = System.nanoTime();
         Path changelog = baseDirectory().resolve(effectiveSettings().get(PropertyNames.CHANGELOG)).normalize();
-        Bundle bundle = RemoteExecution.bundle(changelog, baseDirectory(), Path.of(project.getBuild().getDirectory()));
+        String checks = effectiveSettings().get(PropertyNames.CHECKS);
+        Bundle bundle = RemoteExecution.bundle(changelog, checks == null || checks.isBlank() ? null
+                : baseDirectory().resolve(checks.trim()).normalize(), baseDirectory(),
+                Path.of(project.getBuild().getDirectory()));
         getLog().info("dbdeploy package: " + bundle.file() + " (" + bundle.manifest().files().size() + " file(s), "
                 + bundle.size() + " bytes)");
         getLog().info("SHA-256 " + bundle.sha256() + (bundle.manifest().gitCommit() == null ? ""

@@ -3,6 +3,7 @@ package io.github.dbdeploy.remote;
 import java.util.List;
 
 import io.github.dbdeploy.engine.ChangesetOutcome;
+import io.github.dbdeploy.engine.CheckOutcome;
 import io.github.dbdeploy.engine.RunSummary;
 
 /**
@@ -43,6 +44,11 @@ public record HostResult(String instanceId, String ssmStatus, String ssmStatusDe
     /** The changesets the host reported, each tagged with this host. */
     public List<ChangesetOutcome> changesets() {
         return summary == null ? List.of() : summary.changesets().stream().map(c -> c.onHost(instanceId)).toList();
+    }
+
+    /** The post-deploy checks the host ran (or listed), each tagged with this host. */
+    public List<CheckOutcome> checks() {
+        return summary == null ? List.of() : summary.checks().stream().map(c -> c.onHost(instanceId)).toList();
     }
 
     /** This host's line in the summary files. */

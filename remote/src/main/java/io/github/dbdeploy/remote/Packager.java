@@ -16,18 +16,20 @@ public final class Packager {
 
     /**
      * @param changelog       the master changelog, or a directory changelog (then the bundle's root itself)
+     * @param checks          the post-deploy checks file ({@code dbdeploy.checks}), or null
      * @param baseDirectory   the project directory: the manifest shows the changelog root relative to it, and its git
      *                        commit (when it is in a git work tree) goes into the manifest
      * @param pluginVersion   the dbdeploy version
      * @param outputDirectory where {@value #BUNDLE_FILE} is written (target/dbdeploy)
      */
-    public static Bundle bundle(Path changelog, Path baseDirectory, String pluginVersion, Path outputDirectory) {
+    public static Bundle bundle(Path changelog, Path checks, Path baseDirectory, String pluginVersion,
+                                Path outputDirectory) {
         Path given = changelog.toAbsolutePath().normalize();
         Path root = java.nio.file.Files.isDirectory(given) ? given : given.getParent();
         Path base = baseDirectory.toAbsolutePath().normalize();
         String shownRoot = root.startsWith(base) ? base.relativize(root).toString().replace('\\', '/') : root.toString();
-        return BundleWriter.write(changelog, shownRoot.isEmpty() ? "." : shownRoot, pluginVersion, gitCommit(base),
-                outputDirectory.resolve(BUNDLE_FILE));
+        return BundleWriter.write(changelog, checks, shownRoot.isEmpty() ? "." : shownRoot, pluginVersion,
+                gitCommit(base), outputDirectory.resolve(BUNDLE_FILE));
     }
 
     /** HEAD's commit of the git work tree holding {@code directory}, or null when there is none (or no git). */

@@ -64,7 +64,8 @@ public final class RemoteDeploy {
         long started = System.nanoTime();
         String deploymentId = settings.tag() != null ? settings.tag() : Dbdeploy.newDeploymentId(
                 deploymentIdPrefix != null ? deploymentIdPrefix : pluginVersionPrefix(command));
-        Bundle bundle = Packager.bundle(settings.changelog(), baseDirectory, pluginVersion, outputDirectory);
+        Bundle bundle = Packager.bundle(settings.changelog(), settings.checks(), baseDirectory, pluginVersion,
+                outputDirectory);
         progress.info("Bundle " + bundle.sha256().substring(0, 12) + ": " + bundle.manifest().files().size() + " file(s), "
                 + kib(bundle.size()));
 

@@ -42,9 +42,9 @@ public final class RemoteExecution {
         return result.toSummary();
     }
 
-    /** Writes the bundle of {@code changelog} to {@code buildDirectory/dbdeploy}. */
-    public static Bundle bundle(Path changelog, Path baseDirectory, Path buildDirectory) {
-        return Packager.bundle(changelog, baseDirectory, version(), buildDirectory.resolve("dbdeploy"));
+    /** Writes the bundle of {@code changelog} and {@code checks} (or null) to {@code buildDirectory/dbdeploy}. */
+    public static Bundle bundle(Path changelog, Path checks, Path baseDirectory, Path buildDirectory) {
+        return Packager.bundle(changelog, checks, baseDirectory, version(), buildDirectory.resolve("dbdeploy"));
     }
 
     /** This library's version, which is the plugin's: recorded in every bundle's manifest. */

@@ -48,7 +48,8 @@ public record RemoteResult(Command command, String environment, String deploymen
                 hosts.stream().mapToInt(HostResult::applied).sum(), hosts.stream().mapToInt(HostResult::skipped).sum(),
                 durationMs, succeeded() ? null : failureMessage(), changesets,
                 hosts.stream().map(HostResult::toSummary).toList(),
-                new RunSummary.RemoteDetails(commandId, hostEngineMs(), bundleUploaded, runnerUploaded));
+                new RunSummary.RemoteDetails(commandId, hostEngineMs(), bundleUploaded, runnerUploaded))
+                .withChecks(hosts.stream().flatMap(h -> h.checks().stream()).toList());
     }
 
     /** The message a failed build ends with: each failed host with its status and reason, and where to look. */

@@ -30,6 +30,7 @@ public final class RemoteSettings {
     private final Map<String, String> props;
     private final String environment;
     private final Path changelog;
+    private final Path checks;
     private final String bucket;
     private final String prefix;
     private final List<String> instanceIds;
@@ -60,6 +61,9 @@ public final class RemoteSettings {
         if (changelog == null) {
             problems.add("no changelog: set " + PropertyNames.CHANGELOG + where);
         }
+        String checksValue = get(PropertyNames.CHECKS);
+        Path k = checksValue == null ? null : Path.of(checksValue);
+        this.checks = k == null ? null : (k.isAbsolute() ? k : baseDirectory.resolve(k)).normalize();
         if (get(PropertyNames.URL) == null) {
             problems.add("no database URL: set " + PropertyNames.URL + " to the URL as seen from the host, e.g."
                     + " jdbc:postgresql://localhost:5432/app" + where);
@@ -169,6 +173,11 @@ public final class RemoteSettings {
 
     public Path changelog() {
         return changelog;
+    }
+
+    /** The post-deploy checks file, which travels in the bundle; null without {@code dbdeploy.checks}. */
+    public Path checks() {
+        return checks;
     }
 
     public String tag() {

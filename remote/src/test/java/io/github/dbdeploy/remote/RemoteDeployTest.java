@@ -180,6 +180,44 @@ class RemoteDeployTest {
     }
 
     @Test
+    void theChecksFileTravelsInTheBundleAndAFailedCheckRollsTheHostBack(@TempDir Path project) throws Exception {
+        String url = TestDatabases.newDatabase("remote_checks");
+        Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
+        Path checks = Files.writeString(project.resolve("checks.sql"), "-- the customer table is there\n"
+                + "select to_regclass('customer') is not null;\n\n-- a million customers\n"
+                + "select count(*) >= 1000000 from customer;\n");
+        Map<String, String> props = props(url, changelog);
+        props.put("dbdeploy.checks", "checks.sql"); // relative to the project, as for a local run
+        String schemaBefore = SchemaDump.of(url);
+        RemoteTestSupport.Lines out = new RemoteTestSupport.Lines();
+
+        RemoteResult failed = RemoteTestSupport.run(aws, props, project, "migrate", out);
+
+        assertEquals("rolled_back", failed.status(), out.text());
+        assertTrue(failed.failureMessage().contains("a million customers"), failed.failureMessage());
+        assertEquals(schemaBefore, SchemaDump.of(url), "the host rolled back after its check failed");
+        List<Map<String, Object>> reported = checks(project);
+        assertEquals(List.of("the customer table is there", "a million customers"),
+                reported.stream().map(c -> c.get("name")).toList());
+        assertEquals(List.of("passed", "failed"), reported.stream().map(c -> c.get("status")).toList());
+        assertTrue(reported.stream().allMatch(c -> "i-0123456789abcdef0".equals(c.get("instanceId"))), reported.toString());
+        assertTrue(Files.readString(project.resolve("target/dbdeploy/summary.md"))
+                .contains("| `i-0123456789abcdef0` | a million customers |"));
+
+        Files.writeString(checks, "-- the customer table is there\nselect to_regclass('customer') is not null;\n");
+        RemoteResult passed = RemoteTestSupport.run(aws, props, project, "migrate", out);
+        assertTrue(passed.succeeded(), out.text());
+        assertTrue(tableExists(url, "customer"));
+        assertEquals(List.of("passed"), checks(project).stream().map(c -> c.get("status")).toList());
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> checks(Path project) throws Exception {
+        return (List<Map<String, Object>>) TestJson.parseObject(
+                Files.readString(project.resolve("target/dbdeploy/summary.json"))).get("checks");
+    }
+
+    @Test
     void statusAndRollbackRunOnTheHostToo(@TempDir Path project) throws Exception {
         String url = TestDatabases.newDatabase("remote_rollback");
         Path changelog = new SampleChangelog(project.resolve("db")).customers().write();

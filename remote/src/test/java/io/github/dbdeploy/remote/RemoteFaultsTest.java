@@ -103,7 +103,7 @@ class RemoteFaultsTest {
     @Test
     void aBundleChangedInS3AfterUploadIsRefusedOnTheHostBeforeAnythingRuns(@TempDir Path project) throws Exception {
         Path changelog = new SampleChangelog(project.resolve("db")).customers().write();
-        String key = "dbdeploy/bundles/" + Packager.bundle(changelog, project, "0.1.0-test",
+        String key = "dbdeploy/bundles/" + Packager.bundle(changelog, null, project, "0.1.0-test",
                 project.resolve("target/dbdeploy")).sha256() + ".tar.gz";
         String url = TestDatabases.newDatabase("tamper_b");
         tamperAfterUpload(key);

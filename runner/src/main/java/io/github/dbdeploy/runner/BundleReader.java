@@ -26,8 +26,8 @@ import io.github.dbdeploy.engine.DbdeployException;
 /**
  * Checks and unpacks a bundle on the host, before anything runs: the archive's own SHA-256, then every entry
  * (only plain files and directories with relative names inside the bundle: no {@code ..}, no absolute paths, no
- * links or devices, no duplicates, nothing outside {@code changelog/} but the manifest), then every file against the
- * manifest's SHA-256, with nothing missing and nothing extra. Any problem throws with the reason; the fresh directory
+ * links or devices, no duplicates, nothing outside {@code changelog/} and {@code checks/} but the manifest), then every
+ * file against the manifest's SHA-256, with nothing missing and nothing extra. Any problem throws with the reason; the fresh directory
  * is then left incomplete and must not be used.
  */
 public final class BundleReader {
@@ -37,8 +37,11 @@ public final class BundleReader {
     private BundleReader() {
     }
 
-    /** The unpacked bundle: its manifest and the master changelog (or the directory changelog) inside it. */
-    public record Unpacked(BundleManifest manifest, Path changelogRoot, Path changelog) {
+    /**
+     * The unpacked bundle: its manifest, the master changelog (or the directory changelog) inside it, and its
+     * post-deploy checks file, or null.
+     */
+    public record Unpacked(BundleManifest manifest, Path changelogRoot, Path changelog, Path checks) {
     }
 
     public static void verifySha256(Path archive, String expectedSha256) {
@@ -80,9 +83,10 @@ public final class BundleReader {
                         Files.createDirectories(target);
                         continue;
                     }
-                    if (!name.equals(BundleManifest.ENTRY) && !name.startsWith(BundleManifest.CHANGELOG_DIR + "/")) {
+                    if (!name.equals(BundleManifest.ENTRY) && !name.startsWith(BundleManifest.CHANGELOG_DIR + "/")
+                            && !name.startsWith(BundleManifest.CHECKS_DIR + "/")) {
                         throw BundleManifest.rejected("entry " + name + " is neither the manifest nor under "
-                                + BundleManifest.CHANGELOG_DIR + "/");
+                                + BundleManifest.CHANGELOG_DIR + "/ or " + BundleManifest.CHECKS_DIR + "/");
                     }
                     total += e.getSize();
                     if (total > MAX_UNPACKED_BYTES) {
@@ -104,20 +108,24 @@ public final class BundleReader {
             }
             BundleManifest manifest = BundleManifest.parse(Files.readString(manifestFile, StandardCharsets.UTF_8));
             Path root = dir.resolve(BundleManifest.CHANGELOG_DIR);
-            verifyFiles(manifest, root);
+            verifyFiles(manifest.files(), root);
+            Path checksDir = dir.resolve(BundleManifest.CHECKS_DIR);
+            verifyFiles(manifest.checks() == null ? List.of() : List.of(manifest.checks()), checksDir);
             return new Unpacked(manifest, root,
-                    manifest.isDirectoryChangelog() ? root : root.resolve(manifest.changelog()));
+                    manifest.isDirectoryChangelog() ? root : root.resolve(manifest.changelog()),
+                    manifest.checks() == null ? null : checksDir.resolve(manifest.checks().path()));
         } catch (IOException e) {
             throw BundleManifest.rejected("it cannot be read as a tar.gz archive (" + e.getMessage() + ")");
         }
     }
 
-    private static void verifyFiles(BundleManifest manifest, Path root) {
+    /** The files under {@code root} must be exactly {@code listed}, each with its SHA-256. */
+    private static void verifyFiles(List<BundleManifest.Entry> listed, Path root) {
         Map<String, String> actual = new TreeMap<>();
         if (Files.isDirectory(root)) {
             ChangelogFingerprint.files(root).forEach(f -> actual.put(f.relativePath(), f.sha256()));
         }
-        for (BundleManifest.Entry f : manifest.files()) {
+        for (BundleManifest.Entry f : listed) {
             checkName(f.path());
             String sha = actual.remove(f.path());
             if (sha == null) {

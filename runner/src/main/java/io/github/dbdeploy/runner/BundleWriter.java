@@ -20,9 +20,9 @@ import io.github.dbdeploy.engine.ChangelogFingerprint.FileHash;
 import io.github.dbdeploy.engine.DbdeployException;
 
 /**
- * Builds the bundle: a tar.gz of the manifest and every file under the changelog root (the directory of the master
+ * Builds the bundle: a tar.gz of the manifest, every file under the changelog root (the directory of the master
  * changelog, which is Liquibase's search path, so every file a changelog can include; or a directory changelog
- * itself). Reproducible: entries sorted,
+ * itself) and the post-deploy checks file, if any. Reproducible: entries sorted,
  * one fixed time, owner 0/0 without names, mode 0644, no directory entries; the same inputs give the same bytes.
  */
 public final class BundleWriter {
@@ -40,6 +40,19 @@ public final class BundleWriter {
      * @param target        the archive to write (replaced)
      */
     public static Bundle write(Path changelog, String changelogRoot, String pluginVersion, String gitCommit, Path target) {
+        return write(changelog, null, changelogRoot, pluginVersion, gitCommit, target);
+    }
+
+    /**
+     * As {@link #write(Path, String, String, String, Path)}, with {@code checks} (the {@code dbdeploy.checks} file, or
+     * null), which the hosts then run after the last changeset as a local migrate would.
+     */
+    public static Bundle write(Path changelog, Path checks, String changelogRoot, String pluginVersion, String gitCommit,
+                               Path target) {
+        if (checks != null && !Files.isRegularFile(checks)) {
+            throw DbdeployException.configuration("dbdeploy.checks names " + checks + ", which is not a file. Point it"
+                    + " at the SQL file of post-deploy checks (relative to the project directory), or unset it.");
+        }
         Path master = changelog.toAbsolutePath().normalize();
         boolean directory = Files.isDirectory(master);
         if (!directory && !Files.isRegularFile(master)) {
@@ -53,9 +66,11 @@ public final class BundleWriter {
             for (FileHash h : hashes) {
                 entries.add(new BundleManifest.Entry(h.relativePath(), h.sha256(), Files.size(root.resolve(h.relativePath()))));
             }
+            BundleManifest.Entry checksEntry = checks == null ? null : new BundleManifest.Entry(
+                    checks.getFileName().toString(), ChangelogFingerprint.sha256(checks), Files.size(checks));
             BundleManifest manifest = new BundleManifest(directory ? BundleManifest.DIRECTORY_CHANGELOG
                     : root.relativize(master).toString().replace('\\', '/'),
-                    changelogRoot, pluginVersion, gitCommit, entries);
+                    changelogRoot, pluginVersion, gitCommit, entries, checksEntry);
             Files.createDirectories(target.toAbsolutePath().getParent());
             Path partial = target.resolveSibling(target.getFileName() + ".part");
             try (OutputStream file = Files.newOutputStream(partial);
@@ -70,6 +85,11 @@ public final class BundleWriter {
                 for (BundleManifest.Entry e : entries) {
                     tar.putArchiveEntry(entry(BundleManifest.CHANGELOG_DIR + "/" + e.path(), e.size()));
                     Files.copy(root.resolve(e.path()), tar);
+                    tar.closeArchiveEntry();
+                }
+                if (checksEntry != null) {
+                    tar.putArchiveEntry(entry(BundleManifest.CHECKS_DIR + "/" + checksEntry.path(), checksEntry.size()));
+                    Files.copy(checks, tar);
                     tar.closeArchiveEntry();
                 }
                 tar.finish();

@@ -101,6 +101,11 @@ public final class RunnerMain {
                         + " host reads its own secret. Set dbdeploy.password=ssm:/name (Parameter Store) or env:NAME.");
             }
             properties.put(PropertyNames.CHANGELOG, bundle.changelog().toString());
+            // The checks travel in the bundle (verified with it); a path from the sender's machine means nothing here.
+            properties.remove(PropertyNames.CHECKS);
+            if (bundle.checks() != null) {
+                properties.put(PropertyNames.CHECKS, bundle.checks().toString());
+            }
             DeploySettings deploy = SettingsMapping.deploySettings(properties,
                     new SettingsMapping.Context(a.work, output, null, env, null));
             password[0] = deploy.password();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,6 +85,52 @@ class BundleTest {
         BundleReader.Unpacked u = BundleReader.unpack(b.file(), dir.resolve("run/bundle"));
         assertEquals(dir.resolve("run/bundle/changelog/changelog.xml").toRealPath(), u.changelog());
         assertEquals(Files.readString(dir.resolve("db/sql/001.sql")), Files.readString(u.changelogRoot().resolve("sql/001.sql")));
+    }
+
+    @Test
+    void theChecksFileTravelsBesideTheChangelogRootAndIsVerifiedLikeIt(@TempDir Path dir) throws Exception {
+        Path changelog = project(dir);
+        Path checks = Files.writeString(dir.resolve("post-deploy.sql"), "-- t exists\nselect to_regclass('t') is not null;\n");
+        Bundle b = BundleWriter.write(changelog, checks, "db", "1.0.0", null, dir.resolve("b.tar.gz"));
+        assertEquals(new BundleManifest.Entry("post-deploy.sql", ChangelogFingerprint.sha256(checks), Files.size(checks)),
+                b.manifest().checks());
+        assertEquals(b.manifest(), BundleManifest.parse(b.manifest().toJson()));
+        assertFalse(b.manifest().files().stream().anyMatch(f -> f.path().contains("post-deploy")),
+                "not under the changelog root, where an includeAll would take it for a migration");
+
+        BundleReader.Unpacked u = BundleReader.unpack(b.file(), dir.resolve("run/bundle"));
+        assertEquals(dir.resolve("run/bundle/checks/post-deploy.sql").toRealPath(), u.checks());
+        assertEquals(Files.readString(checks), Files.readString(u.checks()));
+        assertNull(BundleReader.unpack(BundleWriter.write(changelog, "db", "1.0.0", null, dir.resolve("c.tar.gz")).file(),
+                dir.resolve("run2/bundle")).checks());
+
+        String json = b.manifest().toJson();
+        Path edited = craft(dir.resolve("edited.tar.gz"), tar -> {
+            file(tar, BundleManifest.ENTRY, json);
+            for (BundleManifest.Entry f : b.manifest().files()) {
+                file(tar, "changelog/" + f.path(), Files.readString(changelog.getParent().resolve(f.path())));
+            }
+            file(tar, "checks/post-deploy.sql", "select true;\n");
+        });
+        assertTrue(rejection(edited, dir.resolve("run3/bundle")).contains("post-deploy.sql has SHA-256"));
+        Path extra = craft(dir.resolve("extra.tar.gz"), tar -> {
+            file(tar, BundleManifest.ENTRY, json);
+            for (BundleManifest.Entry f : b.manifest().files()) {
+                file(tar, "changelog/" + f.path(), Files.readString(changelog.getParent().resolve(f.path())));
+            }
+            file(tar, "checks/post-deploy.sql", Files.readString(checks));
+            file(tar, "checks/more.sql", "select false;\n");
+        });
+        assertTrue(rejection(extra, dir.resolve("run4/bundle")).contains("files the manifest does not list: [more.sql]"));
+    }
+
+    @Test
+    void aChecksSettingThatNamesNoFileIsAConfigurationError(@TempDir Path dir) throws Exception {
+        DbdeployException e = assertThrows(DbdeployException.class, () -> BundleWriter.write(project(dir),
+                dir.resolve("missing.sql"), "db", "1.0.0", null, dir.resolve("b.tar.gz")));
+        assertEquals(DbdeployException.Kind.CONFIGURATION, e.kind());
+        assertTrue(e.getMessage().contains("missing.sql, which is not a file"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("b.tar.gz")));
     }
 
     // --- crafted archives -------------------------------------------------------------------------------------------
