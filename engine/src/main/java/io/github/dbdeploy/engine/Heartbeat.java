@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * backfill then never looks hung in CI and never trips a "no output" timeout.
  *
  * <p>The deploying connection is busy running the changeset, so the questions go through a second connection opened
- * from the same settings, on a daemon thread of this heartbeat's own. That connection is opened only when a changeset
+ * from the same settings, on the heartbeats' one daemon thread. That connection is opened only when a changeset
  * actually outlives the interval, kept for later long changesets of the same run, and closed by {@link #close()}.
  * Nothing on that thread can fail the deployment: a question it cannot answer becomes part of the line.
  */
@@ -40,10 +40,29 @@ final class Heartbeat implements AutoCloseable {
         return ours == null ? masked : ours.scrub(masked);
     }
 
+    /**
+     * The thread every heartbeat runs on, made when first needed and ended after a minute without one: a thread per
+     * run of changesets cost more than a short changeset takes (the rehearsal starts thousands of runs of one).
+     */
+    private static final class Timer {
+        static final ScheduledThreadPoolExecutor EXECUTOR = create();
+
+        private static ScheduledThreadPoolExecutor create() {
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "dbdeploy-heartbeat");
+                t.setDaemon(true); // never keeps a JVM alive whose deployment has ended
+                return t;
+            });
+            timer.setRemoveOnCancelPolicy(true);
+            timer.setKeepAliveTime(1, TimeUnit.MINUTES);
+            timer.allowCoreThreadTimeOut(true);
+            return timer;
+        }
+    }
+
     private final DeploySettings settings;
     private final Progress progress;
     private final int backendPid;
-    private ScheduledThreadPoolExecutor timer;
     private Beat current;
 
     // Used only on the timer thread, so never by two threads at once.
@@ -66,17 +85,9 @@ final class Heartbeat implements AutoCloseable {
      */
     void start(String label, long startedNanos) {
         stop();
-        if (timer == null) {
-            timer = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "dbdeploy-heartbeat");
-                t.setDaemon(true); // never keeps a JVM alive whose deployment has ended
-                return t;
-            });
-            timer.setRemoveOnCancelPolicy(true);
-        }
         Beat beat = new Beat(label, startedNanos);
         long every = interval.toNanos();
-        beat.future = timer.scheduleAtFixedRate(() -> tick(beat), every, every, TimeUnit.NANOSECONDS);
+        beat.future = Timer.EXECUTOR.scheduleAtFixedRate(() -> tick(beat), every, every, TimeUnit.NANOSECONDS);
         current = beat;
     }
 
@@ -88,15 +99,11 @@ final class Heartbeat implements AutoCloseable {
         }
     }
 
-    /** The run ended: closes the second connection, if one was opened, and ends the thread. */
+    /** The run ended: closes the second connection, if one was opened. */
     @Override
     public void close() {
         stop();
-        if (timer != null) {
-            timer.execute(this::closeObserver); // on the timer thread, after a heartbeat it may be running
-            timer.shutdown();
-            timer = null;
-        }
+        Timer.EXECUTOR.execute(this::closeObserver); // on the timer thread, after a heartbeat it may be running
     }
 
     private void tick(Beat beat) {
