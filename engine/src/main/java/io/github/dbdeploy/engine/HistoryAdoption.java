@@ -81,9 +81,9 @@ final class HistoryAdoption {
         long started = System.nanoTime();
         String version = settings.baselineVersion();
         if (version == null) {
-            throw DbdeployException.configuration("baseline needs the last migration the database already has: mvn"
-                    + " dbdeploy:baseline -D" + PropertyNames.BASELINE_VERSION + "=V records every migration up to"
-                    + " and including V as applied, without running it.");
+            throw DbdeployException.configuration("baseline needs the last migration the database already has: "
+                    + Dbdeploy.commandLine(settings, Command.BASELINE, PropertyNames.BASELINE_VERSION + "=V")
+                    + " records every migration up to and including V as applied, without running it.");
         }
         try (TargetDatabase db = TargetDatabase.open(settings, "baseline " + id)) {
             Connection c = db.connection();
