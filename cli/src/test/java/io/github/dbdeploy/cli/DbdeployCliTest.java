@@ -156,6 +156,24 @@ class DbdeployCliTest {
     }
 
     @Test
+    void aPasswordStoreThatCannotBeReachedExitsThreeAndRunsNothing() throws Exception {
+        String url = TestDatabases.newDatabase("cli_ssm_down");
+        // Credentials for the SDK so that it gets as far as the endpoint, which refuses the connection.
+        System.setProperty("aws.accessKeyId", "AKIAIOSFODNN7EXAMPLE");
+        System.setProperty("aws.secretAccessKey", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        try {
+            assertEquals(3, run("migrate", "--url", url, "--changelog", twoGood().write().toString(),
+                    "--password", "ssm:/app/prod/db-password", "--aws-region", "eu-west-1",
+                    "--ssm-endpoint", "http://127.0.0.1:1"));
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+        assertTrue(err.startsWith("dbdeploy: ERROR: Cannot reach AWS Systems Manager to read /app/prod/db-password"), err);
+        assertEquals(List.of("f"), column(url, "select to_regclass('customer') is not null"));
+    }
+
+    @Test
     void lockWaitTimeoutExitsThree() throws Exception {
         String url = TestDatabases.newDatabase("cli_lock");
         try (Connection holder = DriverManager.getConnection(url); Statement st = holder.createStatement()) {

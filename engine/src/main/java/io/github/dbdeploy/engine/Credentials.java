@@ -86,11 +86,12 @@ public final class Credentials {
                     + " put-parameter --type SecureString --name " + name + " ...) or fix dbdeploy.password.");
         } catch (SsmException e) {
             String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-            throw DbdeployException.runtime("Cannot read Parameter Store parameter " + name + " (" + code + "): "
+            // Like a database refusing the credentials: nothing ran (the CLI exits 3, not "a migration failed").
+            throw DbdeployException.unavailable("Cannot read Parameter Store parameter " + name + " (" + code + "): "
                     + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage())
                     + ". Check that this machine's AWS role may call ssm:GetParameter on it and kms:Decrypt its key.");
         } catch (SdkClientException e) {
-            throw DbdeployException.runtime("Cannot reach AWS Systems Manager to read " + name + ": " + e.getMessage()
+            throw DbdeployException.unavailable("Cannot reach AWS Systems Manager to read " + name + ": " + e.getMessage()
                     + ". Set AWS credentials and region (or dbdeploy.aws.region / dbdeploy.aws.profile).");
         }
     }
