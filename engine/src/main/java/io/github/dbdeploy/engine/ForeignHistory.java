@@ -144,8 +144,11 @@ final class ForeignHistory {
         return columns.keySet().equals(java.util.Set.of("version")) ? Tool.DBMATE : Tool.SQL;
     }
 
-    /** Every row of {@code tool}'s table, oldest first. */
-    static List<Row> read(Connection c, Tool tool) throws SQLException {
+    /**
+     * Every row of {@code tool}'s table, oldest first; {@code baselineCommand} is what to run instead when the table
+     * cannot be read as a history (a psql loop's table without a version column).
+     */
+    static List<Row> read(Connection c, Tool tool, String baselineCommand) throws SQLException {
         return switch (tool) {
             case FLYWAY -> query(c, "select installed_rank, version, description, script, checksum::text,"
                     + " installed_on::timestamp, not success, type from flyway_schema_history order by installed_rank");
@@ -153,7 +156,7 @@ final class ForeignHistory {
                     + " from schema_migrations order by version");
             case DBMATE, RAILS -> query(c, "select 0, version::text, null, null, null, null::timestamp, false, null"
                     + " from schema_migrations order by version");
-            case SQL -> readPsqlLoop(c);
+            case SQL -> readPsqlLoop(c, baselineCommand);
             case DIESEL -> query(c, "select 0, version::text, null, null, null, run_on::timestamp, false, null"
                     + " from __diesel_schema_migrations order by version");
             case DRIZZLE -> query(c, "select id, created_at::text, null, null, hash, null::timestamp, false, null"
@@ -169,7 +172,7 @@ final class ForeignHistory {
      * A psql loop's table has whatever columns its author chose: the version (or the file name) is the first column
      * with one of the usual names, the applied time the first timestamp column.
      */
-    private static List<Row> readPsqlLoop(Connection c) throws SQLException {
+    private static List<Row> readPsqlLoop(Connection c, String baselineCommand) throws SQLException {
         Map<String, String> columns = columns(c, "schema_migrations");
         String version = null;
         for (String candidate : List.of("version", "filename", "file_name", "file", "name", "migration", "script")) {
@@ -181,8 +184,7 @@ final class ForeignHistory {
         if (version == null) {
             throw DbdeployException.configuration("schema_migrations has columns " + columns.keySet() + ", none of"
                     + " which holds a migration's version or file name (expected one of version, filename, name)."
-                    + " Nothing was changed. Record the database's state with mvn dbdeploy:baseline"
-                    + " -Ddbdeploy.baselineVersion=V instead.");
+                    + " Nothing was changed. Record the database's state with " + baselineCommand + " instead.");
         }
         String time = null;
         for (Map.Entry<String, String> e : columns.entrySet()) {

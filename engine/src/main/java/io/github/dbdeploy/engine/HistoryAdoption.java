@@ -50,7 +50,8 @@ final class HistoryAdoption {
             ForeignHistory.Table table = chooseTable(c, directoryFormat);
             ForeignHistory.Tool tool = table.tool();
             progress.info("Adopting " + table.describe() + " on " + settings.displayUrl());
-            List<ForeignHistory.Row> rows = ForeignHistory.read(c, tool);
+            List<ForeignHistory.Row> rows = ForeignHistory.read(c, tool,
+                    Dbdeploy.commandLine(settings, Command.BASELINE, PropertyNames.BASELINE_VERSION + "=V"));
             LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
             List<ChangeSet> changeSets = liquibase.changelog().getChangeSets();
             Adoption.Plan plan;

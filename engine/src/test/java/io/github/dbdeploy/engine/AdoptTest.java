@@ -325,6 +325,16 @@ class AdoptTest {
         assertEquals(List.of("001 2023-05-01 08:00:00", "002 2023-05-02 08:00:00"),
                 column(url, "select id || ' ' || dateexecuted from databasechangelog order by orderexecuted"));
         assertEquals(3, new Dbdeploy(settings(url, changelog, "next"), progress).migrate().applied());
+
+        // A table of that name that holds no version: the way out names this environment's baseline command.
+        String noVersion = TestDatabases.newDatabase("adopt_psql_no_version");
+        execute(noVersion, "create table schema_migrations (id serial primary key, applied_at timestamptz)");
+        DbdeployException refused = assertThrows(DbdeployException.class, () ->
+                new Dbdeploy(settings(noVersion, changelog, "adopt"), progress).adopt());
+        assertTrue(refused.getMessage().contains("none of which holds a migration's version"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("mvn dbdeploy:baseline -Penv=test -Ddbdeploy.baselineVersion=V"),
+                refused.getMessage());
+        assertEquals(List.of("f"), column(noVersion, "select to_regclass('databasechangelog') is not null"));
     }
 
     @Test
@@ -353,6 +363,8 @@ class AdoptTest {
                 new Dbdeploy(settings(alembic, changelog, "adopt"), progress).adopt());
         assertTrue(unknown.getMessage().startsWith("alembic's history (alembic_version) is at ae1027a6acf, which is"
                 + " not a version"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("mvn dbdeploy:adopt -Penv=test -Ddbdeploy.baselineVersion=V"),
+                unknown.getMessage());
         RunSummary chosen = new Dbdeploy(settings(alembic, changelog, "adopt",
                 b -> b.baselineVersion("20240102120000")), progress).adopt();
         assertEquals(2, chosen.applied(), chosen.error());
