@@ -17,9 +17,9 @@ import io.github.dbdeploy.engine.SettingsMapping;
  * The CLI's names for the {@code dbdeploy.*} properties, by the one rule of {@link FrontDoor#option} and
  * {@link FrontDoor#environmentVariable} (which the engine's "run this next" hints use too): the property without its
  * prefix, in kebab case, is the option ({@code dbdeploy.lockWaitSeconds} is {@code --lock-wait-seconds}); in upper
- * snake case after {@code DBDEPLOY_} it is the environment variable ({@code DBDEPLOY_LOCK_WAIT_SECONDS}). The options are derived from
- * {@link SettingsMapping#knownProperties()}, so a setting added to the engine is an option here without a change;
- * only what cannot mean anything outside Maven or on this machine is left out.
+ * snake case after {@code DBDEPLOY_} it is the environment variable ({@code DBDEPLOY_LOCK_WAIT_SECONDS}). The options
+ * are derived from {@link SettingsMapping#knownProperties()}, so a setting added to the engine is an option here
+ * without a change; only what cannot mean anything outside Maven or on this machine is left out.
  */
 final class CliOptions {
     /** A property the CLI accepts, with its option and environment variable. */
@@ -75,8 +75,9 @@ final class CliOptions {
         List<Setting> out = new ArrayList<>();
         for (String property : new java.util.TreeSet<>(SettingsMapping.knownProperties())) {
             if (accepts(property)) {
-                out.add(new Setting(property, FrontDoor.option(property), FrontDoor.environmentVariable(property), FLAGS.contains(property),
-                        DESCRIPTIONS.getOrDefault(property, "Sets " + property + " (see the README)")));
+                out.add(new Setting(property, FrontDoor.option(property), FrontDoor.environmentVariable(property),
+                        FLAGS.contains(property), DESCRIPTIONS.getOrDefault(property,
+                        "Sets " + property + " (see the README)")));
             }
         }
         return out;

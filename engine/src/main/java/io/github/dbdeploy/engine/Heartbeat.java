@@ -44,7 +44,7 @@ final class Heartbeat implements AutoCloseable {
      * The thread every heartbeat runs on, made when first needed and ended after a minute without one: a thread per
      * run of changesets cost more than a short changeset takes (the rehearsal starts thousands of runs of one).
      */
-    private static final class Timer {
+    private static final class SharedThread {
         static final ScheduledThreadPoolExecutor EXECUTOR = create();
 
         private static ScheduledThreadPoolExecutor create() {
@@ -87,7 +87,7 @@ final class Heartbeat implements AutoCloseable {
         stop();
         Beat beat = new Beat(label, startedNanos);
         long every = interval.toNanos();
-        beat.future = Timer.EXECUTOR.scheduleAtFixedRate(() -> tick(beat), every, every, TimeUnit.NANOSECONDS);
+        beat.future = SharedThread.EXECUTOR.scheduleAtFixedRate(() -> tick(beat), every, every, TimeUnit.NANOSECONDS);
         current = beat;
     }
 
@@ -103,7 +103,7 @@ final class Heartbeat implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        Timer.EXECUTOR.execute(this::closeObserver); // on the timer thread, after a heartbeat it may be running
+        SharedThread.EXECUTOR.execute(this::closeObserver); // on the timer thread, after a heartbeat it may be running
     }
 
     private void tick(Beat beat) {

@@ -15,8 +15,9 @@ import io.github.dbdeploy.runner.Bundle;
 /**
  * Writes the deployment bundle to {@code target/dbdeploy/dbdeploy-bundle.tar.gz}: every file of the changelog root
  * (the master changelog's directory), the post-deploy checks file ({@code dbdeploy.checks}) when set, and a manifest
- * with each file's SHA-256, the changelog root, the plugin version and the git commit. The same changelog gives the same bytes. {@code dbdeploy.target=ssm} builds it by itself; this
- * goal is for inspecting it or shipping it some other way. Needs no database.
+ * with each file's SHA-256, the changelog root, the plugin version and the git commit. The same changelog gives the
+ * same bytes. {@code dbdeploy.target=ssm} builds it by itself; this goal is for inspecting it or shipping it some
+ * other way. Needs no database.
  */
 @Mojo(name = "package", requiresProject = true, threadSafe = true)
 public class PackageMojo extends AbstractDbdeployMojo {

@@ -27,8 +27,8 @@ import io.github.dbdeploy.engine.DbdeployException;
  * Checks and unpacks a bundle on the host, before anything runs: the archive's own SHA-256, then every entry
  * (only plain files and directories with relative names inside the bundle: no {@code ..}, no absolute paths, no
  * links or devices, no duplicates, nothing outside {@code changelog/} and {@code checks/} but the manifest), then every
- * file against the manifest's SHA-256, with nothing missing and nothing extra. Any problem throws with the reason; the fresh directory
- * is then left incomplete and must not be used.
+ * file against the manifest's SHA-256, with nothing missing and nothing extra. Any problem throws with the reason; the
+ * fresh directory is then left incomplete and must not be used.
  */
 public final class BundleReader {
     /** An upper bound on what a bundle may unpack to, so a crafted archive cannot fill the host's disk. */
