@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import liquibase.changelog.ChangeSet;
 import liquibase.exception.ValidationFailedException;
@@ -28,7 +29,8 @@ import liquibase.exception.ValidationFailedException;
 public final class Dbdeploy {
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The hex part of the next deployment id: a random start per process, then one more per id. */
+    private static final AtomicInteger ID_SEQUENCE = new AtomicInteger(new SecureRandom().nextInt(1 << 24));
     /** The longest id {@link DeploySettings} accepts. */
     private static final int MAX_ID_LENGTH = 100;
     private static final String VERSION = readVersion();
@@ -54,12 +56,14 @@ public final class Dbdeploy {
 
     /**
      * A readable, unique deployment id: {@code <prefix>-<UTC time to the millisecond>-<6 random hex digits>}, e.g.
-     * {@code 1.4.0-20261122T101500.123Z-3f9a0c}. The random part keeps two CI runs started in the same millisecond
-     * apart (one chance in 16 million of a clash, which the journal would then refuse rather than merge).
-     * The one place deployment ids are made.
+     * {@code 1.4.0-20261122T101500.123Z-3f9a0c}. The hex part starts at random in each process and counts up from
+     * there: ids one process makes never repeat (it made two alike within a millisecond when it was random for each),
+     * and two CI runs started in the same millisecond clash once in 16 million, which the journal would then refuse
+     * rather than merge. The one place deployment ids are made.
      */
     public static String newDeploymentId(String prefix) {
-        String suffix = "-" + ID_TIME.format(Instant.now()) + "-" + String.format("%06x", RANDOM.nextInt(1 << 24));
+        String suffix = "-" + ID_TIME.format(Instant.now()) + "-"
+                + String.format("%06x", ID_SEQUENCE.getAndIncrement() & 0xFF_FFFF);
         String p = prefix == null || prefix.isBlank() ? "deploy" : prefix.replaceAll("[^A-Za-z0-9._:@+-]", "-");
         if (p.length() + suffix.length() > MAX_ID_LENGTH) {
             p = p.substring(0, MAX_ID_LENGTH - suffix.length());
