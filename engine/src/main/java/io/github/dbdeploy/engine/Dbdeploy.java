@@ -171,7 +171,8 @@ public final class Dbdeploy {
     public RunSummary rehearse() {
         if (postgresBinaries == null && !embeddedPostgresOnClassPath()) {
             throw DbdeployException.configuration("rehearse needs an embedded PostgreSQL, which this front door does"
-                    + " not carry. Run it through Maven (" + FrontDoor.MAVEN.commandLine(settings.environment(), Command.REHEARSE)
+                    + " not carry. Run it through Maven ("
+                    + FrontDoor.MAVEN.commandLine(settings.environment(), Command.REHEARSE)
                     + "), which fetches the server by itself.");
         }
         return finish(new Rehearsal(settings, progress,

@@ -39,6 +39,11 @@ final class HistoryAdoption {
         this.progress = progress;
     }
 
+    /** {@code command} with {@code dbdeploy.baselineVersion=V}, for the hints that ask the user to name a version. */
+    private String withVersion(Command command) {
+        return Dbdeploy.commandLine(settings, command, PropertyNames.BASELINE_VERSION + "=V");
+    }
+
     RunSummary adopt(String id, String migrateCommand) {
         long started = System.nanoTime();
         MigrationFormat directoryFormat = settings.isDirectoryChangelog() ? directoryFormat(settings) : null;
@@ -50,14 +55,12 @@ final class HistoryAdoption {
             ForeignHistory.Table table = chooseTable(c, directoryFormat);
             ForeignHistory.Tool tool = table.tool();
             progress.info("Adopting " + table.describe() + " on " + settings.displayUrl());
-            List<ForeignHistory.Row> rows = ForeignHistory.read(c, tool,
-                    Dbdeploy.commandLine(settings, Command.BASELINE, PropertyNames.BASELINE_VERSION + "=V"));
+            List<ForeignHistory.Row> rows = ForeignHistory.read(c, tool, withVersion(Command.BASELINE));
             LiquibaseSession liquibase = new LiquibaseSession(settings, c, progress);
             List<ChangeSet> changeSets = liquibase.changelog().getChangeSets();
             Adoption.Plan plan;
             if (tool.code()) {
-                plan = Adoption.ofCode(tool, rows, changeSets, settings.baselineVersion(),
-                        Dbdeploy.commandLine(settings, Command.ADOPT, PropertyNames.BASELINE_VERSION + "=V"));
+                plan = Adoption.ofCode(tool, rows, changeSets, settings.baselineVersion(), withVersion(Command.ADOPT));
             } else {
                 if (directoryFormat != tool.format()) {
                     throw DbdeployException.configuration("Adopting " + tool.id() + "'s history matches each row of "
@@ -83,7 +86,7 @@ final class HistoryAdoption {
         String version = settings.baselineVersion();
         if (version == null) {
             throw DbdeployException.configuration("baseline needs the last migration the database already has: "
-                    + Dbdeploy.commandLine(settings, Command.BASELINE, PropertyNames.BASELINE_VERSION + "=V")
+                    + withVersion(Command.BASELINE)
                     + " records every migration up to and including V as applied, without running it.");
         }
         try (TargetDatabase db = TargetDatabase.open(settings, "baseline " + id)) {
@@ -156,7 +159,7 @@ final class HistoryAdoption {
             throw DbdeployException.configuration("No other tool's history table in " + settings.displayUrl()
                     + " (looked for " + TABLES + " on the search path), so there is nothing to adopt. For a database"
                     + " built without a migration tool, record what it already has with "
-                    + Dbdeploy.commandLine(settings, Command.BASELINE, PropertyNames.BASELINE_VERSION + "=V")
+                    + withVersion(Command.BASELINE)
                     + ". Nothing was changed.");
         }
         if (found.size() == 1) {

@@ -214,7 +214,7 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
                 }
                 return;
             } catch (LiquibaseException e) {
-                if (!guard.enabled() || !LockGuard.isLockTimeout(e)) {
+                if (!LockGuard.isLockTimeout(e)) {
                     throw e;
                 }
                 String blockers = watch.blockers();

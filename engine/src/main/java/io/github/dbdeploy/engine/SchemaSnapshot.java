@@ -42,8 +42,8 @@ final class SchemaSnapshot {
      * Its parts, for a tracked snapshot, which reads only what changed: the tables, views and sequences of an oid
      * array with their columns, constraints, indexes, triggers, rules, policies and storage (parameters: 0, the
      * array); the objects that belong to no relation (schemas, functions, types, extensions, default privileges);
-     * the comments. Separate statements, because each is planned afresh after most DDL (a new or dropped type
-     * resets the server's plan cache) and planning the whole query takes longer than running it.
+     * the comments. Separate statements, so that a snapshot runs only the parts a change calls for; each keeps its
+     * generic plan (the rehearsal's connection keeps prepared statements across DDL, see Rehearsal).
      */
     private static final String DESCRIBE_RELATIONS = part(true, "relation", "column", "constraint", "index",
             "trigger", "rule", "policy", "storage");

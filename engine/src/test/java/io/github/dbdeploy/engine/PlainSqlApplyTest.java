@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * they leave behind must be what that loop leaves: the same schema and the same DATABASECHANGELOG rows.
  */
 class PlainSqlApplyTest extends EngineTest {
-    /** Every column Liquibase writes except the time and its per-process deployment id. */
+    /** Every column Liquibase writes except the time; the per-process deployment id by its shape only. */
     private static final String ROWS = "select row(id, author, filename, orderexecuted, exectype, md5sum, description,"
             + " comments, tag, liquibase, contexts, labels, deployment_id ~ '^[0-9]{10}$')::text"
             + " from databasechangelog order by orderexecuted";
