@@ -34,18 +34,12 @@ public final class BundleWriter {
 
     /**
      * @param changelog     the master changelog file, or a directory of migrations (a directory changelog)
+     * @param checks        the {@code dbdeploy.checks} file, or null; the hosts run it after the last changeset as a
+     *                      local migrate would
      * @param changelogRoot how the root is shown in the manifest (e.g. its path relative to the project)
      * @param pluginVersion the dbdeploy version that built it
      * @param gitCommit     the project's commit, or null
      * @param target        the archive to write (replaced)
-     */
-    public static Bundle write(Path changelog, String changelogRoot, String pluginVersion, String gitCommit, Path target) {
-        return write(changelog, null, changelogRoot, pluginVersion, gitCommit, target);
-    }
-
-    /**
-     * As {@link #write(Path, String, String, String, Path)}, with {@code checks} (the {@code dbdeploy.checks} file, or
-     * null), which the hosts then run after the last changeset as a local migrate would.
      */
     public static Bundle write(Path changelog, Path checks, String changelogRoot, String pluginVersion, String gitCommit,
                                Path target) {

@@ -40,22 +40,22 @@ class BundleTest {
     @Test
     void theSameInputsGiveTheSameBytes(@TempDir Path dir) throws Exception {
         Path changelog = project(dir);
-        Bundle first = BundleWriter.write(changelog, "db", "1.0.0", "0123456789abcdef0123456789abcdef01234567", dir.resolve("out1/b.tar.gz"));
+        Bundle first = BundleWriter.write(changelog, null, "db", "1.0.0", "0123456789abcdef0123456789abcdef01234567", dir.resolve("out1/b.tar.gz"));
         Thread.sleep(1100); // a clock-dependent field would now differ
         Files.setLastModifiedTime(changelog, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
-        Bundle second = BundleWriter.write(changelog, "db", "1.0.0", "0123456789abcdef0123456789abcdef01234567", dir.resolve("out2/b.tar.gz"));
+        Bundle second = BundleWriter.write(changelog, null, "db", "1.0.0", "0123456789abcdef0123456789abcdef01234567", dir.resolve("out2/b.tar.gz"));
         assertArrayEquals(Files.readAllBytes(first.file()), Files.readAllBytes(second.file()));
         assertEquals(first.sha256(), second.sha256());
         assertEquals(ChangelogFingerprint.sha256(first.file()), first.sha256());
 
         Files.writeString(dir.resolve("db/sql/001.sql"), "--liquibase formatted sql\n--changeset a:1\ncreate table t (id bigint);\n");
-        Bundle changed = BundleWriter.write(changelog, "db", "1.0.0", "0123456789abcdef0123456789abcdef01234567", dir.resolve("out3/b.tar.gz"));
+        Bundle changed = BundleWriter.write(changelog, null, "db", "1.0.0", "0123456789abcdef0123456789abcdef01234567", dir.resolve("out3/b.tar.gz"));
         assertNotEquals(first.sha256(), changed.sha256());
     }
 
     @Test
     void theManifestListsEveryFileWithItsHashAndTheBuildFacts(@TempDir Path dir) throws Exception {
-        Bundle b = BundleWriter.write(project(dir), "db", "1.2.3", "abc1230000000000000000000000000000000000", dir.resolve("b.tar.gz"));
+        Bundle b = BundleWriter.write(project(dir), null, "db", "1.2.3", "abc1230000000000000000000000000000000000", dir.resolve("b.tar.gz"));
         BundleManifest m = b.manifest();
         assertEquals("changelog.xml", m.changelog());
         assertEquals("db", m.changelogRoot());
@@ -69,7 +69,7 @@ class BundleTest {
 
     @Test
     void systemTarReadsItWithFixedOwnersAndTimes(@TempDir Path dir) throws Exception {
-        Bundle b = BundleWriter.write(project(dir), "db", "1.0.0", null, dir.resolve("b.tar.gz"));
+        Bundle b = BundleWriter.write(project(dir), null, "db", "1.0.0", null, dir.resolve("b.tar.gz"));
         Process p = new ProcessBuilder("tar", "--numeric-owner", "-tvzf", b.file().toString()).redirectErrorStream(true).start();
         String listing = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), listing);
@@ -81,7 +81,7 @@ class BundleTest {
 
     @Test
     void unpackingVerifiesEveryFile(@TempDir Path dir) throws Exception {
-        Bundle b = BundleWriter.write(project(dir), "db", "1.0.0", null, dir.resolve("b.tar.gz"));
+        Bundle b = BundleWriter.write(project(dir), null, "db", "1.0.0", null, dir.resolve("b.tar.gz"));
         BundleReader.Unpacked u = BundleReader.unpack(b.file(), dir.resolve("run/bundle"));
         assertEquals(dir.resolve("run/bundle/changelog/changelog.xml").toRealPath(), u.changelog());
         assertEquals(Files.readString(dir.resolve("db/sql/001.sql")), Files.readString(u.changelogRoot().resolve("sql/001.sql")));
@@ -101,7 +101,7 @@ class BundleTest {
         BundleReader.Unpacked u = BundleReader.unpack(b.file(), dir.resolve("run/bundle"));
         assertEquals(dir.resolve("run/bundle/checks/post-deploy.sql").toRealPath(), u.checks());
         assertEquals(Files.readString(checks), Files.readString(u.checks()));
-        assertNull(BundleReader.unpack(BundleWriter.write(changelog, "db", "1.0.0", null, dir.resolve("c.tar.gz")).file(),
+        assertNull(BundleReader.unpack(BundleWriter.write(changelog, null, "db", "1.0.0", null, dir.resolve("c.tar.gz")).file(),
                 dir.resolve("run2/bundle")).checks());
 
         String json = b.manifest().toJson();
@@ -253,7 +253,7 @@ class BundleTest {
 
     @Test
     void aBundleWhoseHashDiffersIsRefusedBeforeUnpacking(@TempDir Path dir) throws Exception {
-        Bundle b = BundleWriter.write(project(dir), "db", "1.0.0", null, dir.resolve("b.tar.gz"));
+        Bundle b = BundleWriter.write(project(dir), null, "db", "1.0.0", null, dir.resolve("b.tar.gz"));
         DbdeployException e = assertThrows(DbdeployException.class,
                 () -> BundleReader.verifySha256(b.file(), "0".repeat(64)));
         assertTrue(e.getMessage().contains("has SHA-256 " + b.sha256() + " but " + "0".repeat(64) + " was expected"),

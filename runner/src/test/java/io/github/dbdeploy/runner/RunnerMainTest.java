@@ -41,7 +41,7 @@ class RunnerMainTest {
         Files.createDirectories(db);
         Files.writeString(db.resolve("changelog.sql"), "--liquibase formatted sql\n--changeset a:1\ncreate table host_t (id int);\n"
                 + "--rollback drop table host_t;\n");
-        return BundleWriter.write(db.resolve("changelog.sql"), "db", "1.0.0", null, dir.resolve("bundle.tar.gz"));
+        return BundleWriter.write(db.resolve("changelog.sql"), null, "db", "1.0.0", null, dir.resolve("bundle.tar.gz"));
     }
 
     String text() {
