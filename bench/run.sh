@@ -36,6 +36,10 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(
 
 # Resolve both plugins once, online, so the timed runs below can stay offline.
 mvn -B -q -f "$here/pom.xml" dependency:resolve-plugins >/dev/null
+# The JDBC floor: a fresh JVM's first connection and query (bench/JdbcFloor.java), with the driver both plugins use.
+mkdir "$work/floor"
+mvn -B -q -f "$here/pom.xml" dependency:copy -Dartifact=org.postgresql:postgresql:42.7.13 -DoutputDirectory="$work/floor" >/dev/null
+javac -d "$work/floor" "$here/JdbcFloor.java"
 
 declare -A t
 for run in $(seq "$RUNS"); do
@@ -56,6 +60,7 @@ for run in $(seq "$RUNS"); do
         -c "insert into schema_migrations (version) select lpad(g::text, 4, '0') from generate_series(1, $N) g"
                      t[adopt]+=" $(seconds "${mvn_[@]}" dbdeploy:adopt -Ddbdeploy.url="$(url b_psql)" -Ddbdeploy.changelog="$work/gen/migrations" -Ddbdeploy.format=sql -Ddbdeploy.adoptFrom=sql)"
   t[validate]+=" $(seconds "${mvn_[@]}" validate)"
+  t[floor]+=" $(java -cp "$work/floor:$work/floor/postgresql-42.7.13.jar" JdbcFloor "$(url b_dir)")"
   echo "run $run/$RUNS done" >&2
 done
 
@@ -82,6 +87,9 @@ row 'dbdeploy:migrate, nothing pending' dd_noop validate validate
 row 'liquibase:update, nothing pending' lb_noop validate validate
 row 'dbdeploy:migrate, directory changelog (format sql)' dir psql psql 1.3
 row 'dbdeploy:migrate, directory changelog, nothing pending' dir_noop validate validate 1.2
+# What a no-op cannot go below: its budget over mvn validate beside a fresh JVM's first JDBC connection and query.
+printf '| fresh JVM: load the driver, connect, one query (time inside the JVM) | %.3f | %.3f | the no-op budget at 1.2 x validate is +%.3f s (min +%.3f s) |\n' \
+  "$(m floor)" "$(lo floor)" "$(echo "$(m validate) * 0.2" | bc)" "$(echo "$(lo validate) * 0.2" | bc)"
 printf '| dbdeploy:adopt, %s psql-loop history rows | %.2f | %.2f | +%.2f s over validate (min +%.2f s) (goal: <= 2) |\n' "$N" \
   "$(m adopt)" "$(lo adopt)" "$(echo "$(m adopt) - $(m validate)" | bc)" "$(echo "$(lo adopt) - $(lo validate)" | bc)"
 row "dbdeploy:rollback (all $N)" dd_rollback

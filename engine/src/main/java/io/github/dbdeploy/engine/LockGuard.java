@@ -65,6 +65,19 @@ final class LockGuard {
      * role sets it.
      */
     void applyTo(Connection connection) throws SQLException {
+        String setup = setupSql();
+        if (setup != null) {
+            try (java.sql.Statement st = connection.createStatement()) {
+                st.execute(setup);
+            }
+        }
+    }
+
+    /**
+     * The statement {@link #applyTo} runs, or null when there is nothing to set: a caller that sends SQL text of its
+     * own can put it in front of that text and save a round trip.
+     */
+    String setupSql() {
         List<String> configs = new ArrayList<>();
         if (enabled()) {
             configs.add("set_config('lock_timeout', '" + settings.lockTimeout().toMillis() + "ms', true)");
@@ -73,11 +86,7 @@ final class LockGuard {
             configs.add("set_config('statement_timeout', '" + settings.statementTimeout().toMillis()
                     + "ms', true)");
         }
-        if (!configs.isEmpty()) {
-            try (java.sql.Statement st = connection.createStatement()) {
-                st.execute("select " + String.join(", ", configs));
-            }
-        }
+        return configs.isEmpty() ? null : "select " + String.join(", ", configs);
     }
 
     /** Whether {@code e} (or a cause) is PostgreSQL's lock_not_available, which a lock timeout raises. */

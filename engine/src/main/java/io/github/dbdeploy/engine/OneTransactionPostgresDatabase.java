@@ -43,7 +43,11 @@ import liquibase.statement.SqlStatement;
 final class OneTransactionPostgresDatabase extends PostgresDatabase {
     /** Something sent in the current transaction, which a retry sends again. */
     private interface Work {
-        void run() throws LiquibaseException;
+        /**
+         * Sends it; {@code setup}, when not null, is the lock guard's timeouts for a fresh transaction, to be run
+         * first.
+         */
+        void run(String setup) throws LiquibaseException;
     }
 
     private boolean changesetCommitPending;
@@ -145,16 +149,36 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
      * escape processing off for a statement holding a {@code ?}.
      */
     void executeSql(List<String> statements) throws LiquibaseException {
-        guarded(() -> send(statements));
+        executeSql(null, statements);
     }
 
-    private void send(List<String> statements) throws DatabaseException {
+    /**
+     * As {@link #executeSql(List)}, with {@code bookkeeping} (a statement of dbdeploy's own, such as the changeset's
+     * history row, or null) run first in the same transaction. It travels in the same message as the first statement,
+     * as do the lock guard's timeouts: one round trip to the server instead of three, which is a third of what a
+     * small changeset costs. In front, not behind, so that nothing in the user's text (a trailing comment, a changed
+     * search_path) can reach it; the transaction makes the order invisible.
+     */
+    void executeSql(String bookkeeping, List<String> statements) throws LiquibaseException {
+        guarded(setup -> send(setup, bookkeeping, statements));
+    }
+
+    private void send(String setup, String bookkeeping, List<String> statements) throws DatabaseException {
         Connection c = jdbc();
+        String leading = joinStatements(setup, bookkeeping);
+        if (statements.isEmpty()) {
+            if (leading != null) {
+                runLeading(c, leading);
+            }
+            return;
+        }
         try (Statement st = c.createStatement()) {
             for (String sql : statements) {
                 st.setEscapeProcessing(!sql.contains("?"));
                 try {
-                    st.execute(sql);
+                    // pgjdbc sends the statements of one text together, each parsed on its own by the server.
+                    st.execute(leading == null ? sql : leading + ";\n" + sql);
+                    leading = null;
                     while (st.getMoreResults() || st.getUpdateCount() != -1) {
                         // drain every result of a multi-statement text, so an error in a later one surfaces here
                     }
@@ -168,16 +192,37 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
         }
     }
 
+    private static String joinStatements(String first, String second) {
+        if (first == null || second == null) {
+            return first != null ? first : second;
+        }
+        return first + ";\n" + second;
+    }
+
+    private static void runLeading(Connection c, String sql) throws DatabaseException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new DatabaseException(e.getMessage() + " [Failed SQL: (" + e.getErrorCode() + ") " + sql + "]", e);
+        }
+    }
+
     @Override
     public void executeStatements(Change change, DatabaseChangeLog changeLog, List<SqlVisitor> sqlVisitors)
             throws LiquibaseException {
-        guarded(() -> super.executeStatements(change, changeLog, sqlVisitors));
+        guarded(setup -> {
+            runSetup(setup);
+            super.executeStatements(change, changeLog, sqlVisitors);
+        });
     }
 
     @Override
     public void executeRollbackStatements(SqlStatement[] statements, List<SqlVisitor> sqlVisitors)
             throws LiquibaseException {
-        guarded(() -> super.executeRollbackStatements(statements, sqlVisitors));
+        guarded(setup -> {
+            runSetup(setup);
+            super.executeRollbackStatements(statements, sqlVisitors);
+        });
     }
 
     private void guarded(Work work) throws LiquibaseException {
@@ -189,15 +234,13 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
             // A changeset that runs outside a transaction (CREATE INDEX CONCURRENTLY and the like) gets no lock
             // timeout: its statements already commit one by one, so a retry could not start it afresh, and a
             // concurrent index build that timed out would leave an invalid index behind.
-            work.run();
+            work.run(null);
             return;
         }
-        if (transactionWork.isEmpty()) {
-            applyTimeouts(c);
-        }
+        String setup = transactionWork.isEmpty() ? guard.setupSql() : null;
         transactionWork.add(work);
         if (!guard.enabled()) {
-            work.run(); // lockTimeout=0: nothing to retry, and no one to watch for (only a statement timeout, if set)
+            work.run(setup); // lockTimeout=0: nothing to retry, and no one to watch for (only a statement timeout)
             return;
         }
         int retry = 0;
@@ -205,11 +248,12 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
             LockGuard.Watch watch = guard.watch(backendPid(c));
             try {
                 if (retry == 0) {
-                    work.run();
+                    work.run(setup);
                 } else {
-                    applyTimeouts(c);
+                    String fresh = guard.setupSql(); // the rollback before the retry undid the timeouts too
                     for (Work w : transactionWork) {
-                        w.run();
+                        w.run(fresh);
+                        fresh = null;
                     }
                 }
                 return;
@@ -238,9 +282,12 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
         }
     }
 
-    private void applyTimeouts(Connection c) throws DatabaseException {
-        try {
-            guard.applyTo(c);
+    private void runSetup(String setup) throws DatabaseException {
+        if (setup == null) {
+            return;
+        }
+        try (Statement st = jdbc().createStatement()) {
+            st.execute(setup);
         } catch (SQLException e) {
             throw new DatabaseException("Cannot set the lock timeout: " + e.getMessage(), e);
         }

@@ -85,6 +85,9 @@ class LockGuardTest extends EngineTest {
             assertEquals(RunSummary.SUCCESS, summary.status(), summary.error());
             assertEquals(List.of("note"), column(url, "select column_name from information_schema.columns"
                     + " where table_name = 'orders' and column_name = 'note'"));
+            // The history row travels with the changeset's SQL, so every retry sent it again: recorded once.
+            assertEquals(List.of("001-orders 1", "002-note 2"),
+                    column(url, "select id || ' ' || orderexecuted from databasechangelog order by orderexecuted"));
             List<String> retries = lines.stream().filter(l -> l.contains(" Retry ")).toList();
             assertTrue(retries.size() >= 2 && retries.get(0).contains("Retry 1 of 10"), lines.toString());
             // The probe session opens during the first wait; on a busy machine that wait may end before it looks.
