@@ -22,6 +22,7 @@ import io.github.dbdeploy.engine.DeploySettings;
 import io.github.dbdeploy.engine.EmbeddedDatabase;
 import io.github.dbdeploy.engine.FrontDoor;
 import io.github.dbdeploy.engine.Progress;
+import io.github.dbdeploy.engine.PostgresBinaries;
 import io.github.dbdeploy.engine.PropertyNames;
 import io.github.dbdeploy.engine.RunSummary;
 import io.github.dbdeploy.engine.Secret;
@@ -51,6 +52,9 @@ public final class DbdeployCli {
     static final String OUTPUT_DIR = "--output-dir";
     static final String PASSWORD = "--password";
     static final String DEFAULT_OUTPUT_DIR = "dbdeploy-output";
+    /** rehearse: where the embedded PostgreSQL binaries are downloaded from, and where they are kept. */
+    static final String MAVEN_REPOSITORY = "--maven-repository";
+    static final String MAVEN_LOCAL_REPOSITORY = "--maven-local-repository";
 
     private static final String EXIT_CODES = String.join("%n",
             "Exit codes:",
@@ -141,7 +145,8 @@ public final class DbdeployCli {
             password[0] = deploy.password();
             out.println("dbdeploy " + command + ": environment " + deploy.environment() + ", database "
                     + deploy.displayUrl());
-            RunSummary summary = new Dbdeploy(deploy, Progress.printingTo(out)).run(command);
+            RunSummary summary = new Dbdeploy(deploy, Progress.printingTo(out),
+                    command == Command.REHEARSE ? postgresBinaries(options) : null).run(command);
             if (summary.succeeded()) {
                 return OK;
             }
@@ -158,6 +163,21 @@ public final class DbdeployCli {
         } catch (RuntimeException e) {
             return fail(command, properties, output, "unexpected " + e.getClass().getSimpleName() + ": "
                     + scrub(e.getMessage(), password[0], fromEnvironment), FAILED);
+        }
+    }
+
+    /**
+     * The rehearsal's server binaries, of the target's major version, as the Maven goal gets them: from the local
+     * Maven repository, else downloaded from Maven Central (or the repository named) and checked.
+     */
+    private PostgresBinaries postgresBinaries(ParseResult options) {
+        String remote = value(options, MAVEN_REPOSITORY, "DBDEPLOY_MAVEN_REPOSITORY", RepositoryDownload.CENTRAL);
+        String local = value(options, MAVEN_LOCAL_REPOSITORY, "DBDEPLOY_MAVEN_LOCAL_REPOSITORY",
+                Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
+        try {
+            return PostgresBinaries.resolvedBy(new RepositoryDownload(remote, workingDirectory.resolve(local)));
+        } catch (IllegalArgumentException e) {
+            throw DbdeployException.configuration(MAVEN_REPOSITORY + " " + e.getMessage() + ". Nothing was run.");
         }
     }
 
@@ -272,6 +292,15 @@ public final class DbdeployCli {
         spec.addOption(OptionSpec.builder(OUTPUT_DIR).type(String.class).arity("1").paramLabel("<dir>")
                 .description("Where summary.json and summary.md go (default " + DEFAULT_OUTPUT_DIR
                         + ") [DBDEPLOY_OUTPUT_DIR]").build());
+        if (c == Command.REHEARSE) {
+            spec.addOption(OptionSpec.builder(MAVEN_REPOSITORY).type(String.class).arity("1").paramLabel("<url>")
+                    .description("The Maven repository the embedded PostgreSQL binaries come from when the local one"
+                            + " lacks them (default Maven Central, " + RepositoryDownload.CENTRAL
+                            + ") [DBDEPLOY_MAVEN_REPOSITORY]").build());
+            spec.addOption(OptionSpec.builder(MAVEN_LOCAL_REPOSITORY).type(String.class).arity("1")
+                    .paramLabel("<dir>").description("Where downloaded binaries are kept, shared with Maven (default"
+                            + " ~/.m2/repository) [DBDEPLOY_MAVEN_LOCAL_REPOSITORY]").build());
+        }
         return spec;
     }
 
@@ -281,7 +310,15 @@ public final class DbdeployCli {
             Command.ROLLBACK, "Returns the database to the state before the last deployment (or --rollback-tag,"
                     + " --rollback-count), after checking that every changeset to undo has a rollback.",
             Command.STATUS, "Lists pending changesets, the last deployment and who holds the lock.",
-            Command.HISTORY, "Lists every deployment and the changesets it applied."));
+            Command.HISTORY, "Lists every deployment and the changesets it applied.",
+            Command.ADOPT, "Takes over a database another tool managed (Flyway, golang-migrate, dbmate, diesel, Drizzle,"
+                    + " a psql loop; Rails, Knex, Alembic as a baseline): checks its history table against the"
+                    + " migration directory and records those migrations as applied, without running them.",
+            Command.BASELINE, "Records every migration up to and including --baseline-version as applied, without"
+                    + " running it, for a database built without a migration tool.",
+            Command.REHEARSE, "Runs changesets on a throwaway embedded PostgreSQL of the target's major version, each"
+                    + " applied, rolled back and applied again, and reports rollbacks that do not restore the schema,"
+                    + " locks, rewrites and data loss. The target is only read."));
 
     static String commandNames() {
         return String.join(", ", commands().stream().map(Command::goal).toList());

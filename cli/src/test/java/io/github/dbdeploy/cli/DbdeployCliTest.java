@@ -64,9 +64,10 @@ class DbdeployCliTest {
     @Test
     void helpListsTheEngineCommandsTheExitCodesAndTheEnvironmentRule() {
         assertEquals(0, run("--help"));
-        for (String command : List.of("migrate", "rollback", "status", "history")) {
+        for (String command : List.of("migrate", "rollback", "status", "history", "adopt", "baseline", "rehearse")) {
             assertTrue(out.contains("  " + command + " "), out);
         }
+        assertFalse(out.contains("Runs dbdeploy"), "every command says what it does:\n" + out);
         assertFalse(out.contains("package"), "package needs a Maven project:\n" + out);
         assertTrue(out.contains("3  cannot connect, or the lock wait timed out"), out);
         assertTrue(out.contains("DBDEPLOY_LOCK_WAIT_SECONDS"), out);
@@ -145,6 +146,118 @@ class DbdeployCliTest {
         assertTrue(err.contains("java -jar dbdeploy.jar rollback --rollback-tag=keep-1"), err);
         assertFalse(err.contains("mvn dbdeploy:"), err);
         assertEquals(List.of("t"), column(url, "select to_regclass('customer') is not null"));
+    }
+
+    @Test
+    void rehearseFetchesTheServerBinariesChecksThemAndKeepsThemForTheNextRun() throws Exception {
+        String url = TestDatabases.newDatabase("cli_rehearse");
+        Path changelog = twoGood().add("003-drop-name", "alter table customer drop column name;",
+                "alter table customer add column name text;").write(); // not null is lost: not an exact rollback
+        Path localRepository = dir.resolve("m2");
+        env.put("DBDEPLOY_MAVEN_LOCAL_REPOSITORY", localRepository.toString());
+        try (BinariesRepository repository = new BinariesRepository(false)) {
+            assertEquals(1, run("rehearse", "--url", url, "--changelog", changelog.toString(),
+                    "--maven-repository", repository.url()), err + out);
+            assertTrue(out.contains("rehearsed 001-customer") && out.contains("rehearsed 002-email"), out);
+            assertTrue(summary().contains("\"rollback\" : \"differs\""), summary());
+            // The jar and its published SHA-1, once; kept where Maven keeps it.
+            assertEquals(2, repository.requests.size(), repository.requests.toString());
+            assertTrue(repository.requests.get(0).endsWith(".jar") && repository.requests.get(1).endsWith(".jar.sha1"),
+                    repository.requests.toString());
+            Path kept = localRepository.resolve(repository.requests.get(0).substring(1));
+            assertEquals(Files.size(repository.served), Files.size(kept));
+
+            assertEquals(0, run("rehearse", "--url", url, "--changelog", twoGood().write().toString(),
+                    "--maven-repository", repository.url()), err + out);
+            assertEquals(2, repository.requests.size(), "the second run downloads nothing");
+        }
+        assertEquals(List.of(), column(url, "select tablename from pg_tables where schemaname = 'public'"));
+    }
+
+    @Test
+    void rehearseKeepsNoBinariesWhoseChecksumDoesNotMatch() throws Exception {
+        String url = TestDatabases.newDatabase("cli_rehearse_sha");
+        Path localRepository = dir.resolve("m2");
+        env.put("DBDEPLOY_MAVEN_LOCAL_REPOSITORY", localRepository.toString());
+        try (BinariesRepository repository = new BinariesRepository(true)) {
+            assertEquals(1, run("rehearse", "--url", url, "--changelog", twoGood().write().toString(),
+                    "--maven-repository", repository.url()));
+            assertTrue(err.contains("but the repository publishes 0000000000000000000000000000000000000000; nothing"
+                    + " was kept"), err);
+            try (var files = Files.walk(localRepository)) {
+                assertEquals(List.of(), files.filter(Files::isRegularFile).toList());
+            }
+        }
+        assertEquals(2, run("rehearse", "--url", url, "--changelog", twoGood().write().toString(),
+                "--maven-repository", "file:/srv/m2"));
+        assertTrue(err.contains("--maven-repository must be an http(s) URL"), err);
+    }
+
+    /**
+     * A Maven repository over real HTTP that holds zonky's binaries jar for this platform under whatever version is
+     * asked for: the jar on the test class path (the rehearsal asks for the newest release of the target's major
+     * version, which the test class path does not have). With {@code tamper}, its .sha1 file is wrong.
+     */
+    private static final class BinariesRepository implements AutoCloseable {
+        final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Path served;
+        private final com.sun.net.httpserver.HttpServer server;
+
+        BinariesRepository(boolean tamper) throws IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> {
+                String path = exchange.getRequestURI().getPath();
+                requests.add(path);
+                byte[] body = answer(path, tamper);
+                exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+                if (body != null) {
+                    exchange.getResponseBody().write(body);
+                }
+                exchange.close();
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+        }
+
+        private byte[] answer(String path, boolean tamper) throws IOException {
+            String[] parts = path.split("/"); // /io/zonky/test/postgres/<artifactId>/<version>/<file>
+            Path jar = classPathJar(parts[parts.length - 3]);
+            String file = parts[parts.length - 1];
+            if (jar == null || !(file.endsWith(".jar") || file.endsWith(".jar.sha1"))) {
+                return null;
+            }
+            served = jar;
+            byte[] bytes = Files.readAllBytes(jar);
+            if (file.endsWith(".jar")) {
+                return bytes;
+            }
+            try {
+                String sha1 = java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-1").digest(bytes));
+                return ((tamper ? "0".repeat(40) : sha1) + "  " + file.replace(".sha1", ""))
+                        .getBytes(StandardCharsets.US_ASCII);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IOException(e);
+            }
+        }
+
+        private static Path classPathJar(String artifactId) {
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                Path p = Path.of(entry);
+                if (p.getFileName().toString().matches(java.util.regex.Pattern.quote(artifactId) + "-\\d[^-]*\\.jar")) {
+                    return p;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 
     @Test
