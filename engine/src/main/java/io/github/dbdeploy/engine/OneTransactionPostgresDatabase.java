@@ -176,8 +176,10 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
             for (String sql : statements) {
                 st.setEscapeProcessing(!sql.contains("?"));
                 try {
-                    // pgjdbc sends the statements of one text together, each parsed on its own by the server.
-                    st.execute(leading == null ? sql : leading + ";\n" + sql);
+                    // pgjdbc sends the statements of one text together, each parsed on its own by the server. Each
+                    // keeps the text after the semicolon before it, so nothing goes between: the user's statement
+                    // reads in pg_stat_activity and the server's log exactly as written.
+                    st.execute(leading == null ? sql : leading + ";" + sql);
                     leading = null;
                     while (st.getMoreResults() || st.getUpdateCount() != -1) {
                         // drain every result of a multi-statement text, so an error in a later one surfaces here
@@ -196,7 +198,7 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
         if (first == null || second == null) {
             return first != null ? first : second;
         }
-        return first + ";\n" + second;
+        return first + ";" + second;
     }
 
     private static void runLeading(Connection c, String sql) throws DatabaseException {
