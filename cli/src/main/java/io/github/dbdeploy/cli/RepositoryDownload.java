@@ -82,7 +82,7 @@ final class RepositoryDownload implements PostgresBinaries.ArtifactResolver {
 
     /** Writes {@code uri}'s body to {@code file}; returns its SHA-1 in hex. */
     private String download(URI uri, Path file) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = http.send(request(uri), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = send(uri, HttpResponse.BodyHandlers.ofInputStream());
         MessageDigest sha1 = sha1();
         try (InputStream in = response.body()) {
             requireOk(uri, response.statusCode());
@@ -95,15 +95,25 @@ final class RepositoryDownload implements PostgresBinaries.ArtifactResolver {
 
     /** The first word of a {@code .sha1} file (some repositories add the file name after it). */
     private String publishedSha1(URI uri) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request(uri),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.US_ASCII));
+        HttpResponse<String> response = send(uri, HttpResponse.BodyHandlers.ofString(StandardCharsets.US_ASCII));
         requireOk(uri, response.statusCode());
         String[] words = response.body().trim().split("\\s+");
         return words[0].toLowerCase(Locale.ROOT);
     }
 
-    private static HttpRequest request(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build();
+    private <T> HttpResponse<T> send(URI uri, HttpResponse.BodyHandler<T> body)
+            throws IOException, InterruptedException {
+        try {
+            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build(), body);
+        } catch (IOException e) {
+            // The JDK's client often says nothing itself (a refused connection is a ConnectException with no message).
+            String why = e instanceof java.net.http.HttpTimeoutException ? "timed out"
+                    : e instanceof java.net.ConnectException ? "cannot connect (refused or unreachable)" : null;
+            for (Throwable t = e; t != null && why == null; t = t.getCause()) {
+                why = t.getMessage();
+            }
+            throw new IOException("GET " + uri + " failed: " + (why != null ? why : e.getClass().getSimpleName()), e);
+        }
     }
 
     private static void requireOk(URI uri, int status) throws IOException {

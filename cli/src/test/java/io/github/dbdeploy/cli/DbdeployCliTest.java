@@ -175,7 +175,7 @@ class DbdeployCliTest {
     }
 
     @Test
-    void rehearseKeepsNoBinariesWhoseChecksumDoesNotMatch() throws Exception {
+    void rehearseKeepsNoBinariesWhoseChecksumDoesNotMatchAndNamesWhatIsMissing() throws Exception {
         String url = TestDatabases.newDatabase("cli_rehearse_sha");
         Path localRepository = dir.resolve("m2");
         env.put("DBDEPLOY_MAVEN_LOCAL_REPOSITORY", localRepository.toString());
@@ -187,6 +187,12 @@ class DbdeployCliTest {
             try (var files = Files.walk(localRepository)) {
                 assertEquals(List.of(), files.filter(Files::isRegularFile).toList());
             }
+            // A mirror without the binaries: the URL it answered 404 for, and what to do.
+            assertEquals(1, run("rehearse", "--url", url, "--changelog", twoGood().write().toString(),
+                    "--maven-repository", repository.url() + "empty/"));
+            assertTrue(err.contains("Cannot get the PostgreSQL") && err.contains(repository.url() + "empty/io/zonky/")
+                    && err.contains("answered HTTP 404") && err.contains("Run once with access to Maven Central"),
+                    err);
         }
         assertEquals(2, run("rehearse", "--url", url, "--changelog", twoGood().write().toString(),
                 "--maven-repository", "file:/srv/m2"));
@@ -196,7 +202,8 @@ class DbdeployCliTest {
     /**
      * A Maven repository over real HTTP that holds zonky's binaries jar for this platform under whatever version is
      * asked for: the jar on the test class path (the rehearsal asks for the newest release of the target's major
-     * version, which the test class path does not have). With {@code tamper}, its .sha1 file is wrong.
+     * version, which the test class path does not have). With {@code tamper}, its .sha1 file is wrong. Under
+     * {@code /empty/} it has nothing.
      */
     private static final class BinariesRepository implements AutoCloseable {
         final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -223,6 +230,9 @@ class DbdeployCliTest {
         }
 
         private byte[] answer(String path, boolean tamper) throws IOException {
+            if (path.startsWith("/empty/")) {
+                return null;
+            }
             String[] parts = path.split("/"); // /io/zonky/test/postgres/<artifactId>/<version>/<file>
             Path jar = classPathJar(parts[parts.length - 3]);
             String file = parts[parts.length - 1];
