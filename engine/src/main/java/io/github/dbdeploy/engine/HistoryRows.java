@@ -86,9 +86,6 @@ final class HistoryRows implements AutoCloseable {
         if (value instanceof Integer) {
             return value.toString();
         }
-        if (value instanceof LocalDateTime time) {
-            return "timestamp '" + time + "'";
-        }
         String text = value.toString();
         StringBuilder quoted = new StringBuilder(text.length() + 4).append(" E'");
         for (int i = 0; i < text.length(); i++) {

@@ -185,8 +185,7 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
                         // drain every result of a multi-statement text, so an error in a later one surfaces here
                     }
                 } catch (SQLException e) {
-                    throw new DatabaseException(e.getMessage() + " [Failed SQL: (" + e.getErrorCode() + ") " + sql
-                            + "]", e);
+                    throw failed(e, sql);
                 }
             }
         } catch (SQLException e) {
@@ -205,8 +204,13 @@ final class OneTransactionPostgresDatabase extends PostgresDatabase {
         try (Statement st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
-            throw new DatabaseException(e.getMessage() + " [Failed SQL: (" + e.getErrorCode() + ") " + sql + "]", e);
+            throw failed(e, sql);
         }
+    }
+
+    /** As Liquibase's JDBC executor reports a failed statement: the database's words, then the SQL. */
+    private static DatabaseException failed(SQLException e, String sql) {
+        return new DatabaseException(e.getMessage() + " [Failed SQL: (" + e.getErrorCode() + ") " + sql + "]", e);
     }
 
     @Override
