@@ -165,7 +165,7 @@ class DbdeployCliTest {
             assertTrue(repository.requests.get(0).endsWith(".jar") && repository.requests.get(1).endsWith(".jar.sha1"),
                     repository.requests.toString());
             Path kept = localRepository.resolve(repository.requests.get(0).substring(1));
-            assertEquals(Files.size(repository.served), Files.size(kept));
+            assertEquals(-1, Files.mismatch(repository.served, kept), "the kept jar is the one served");
 
             assertEquals(0, run("rehearse", "--url", url, "--changelog", twoGood().write().toString(),
                     "--maven-repository", repository.url()), err + out);
